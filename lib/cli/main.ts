@@ -1,0 +1,43 @@
+/** The `faasight` command line: a table of commands, each loaded only when used. */
+
+export interface CliCommand {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+export const commands: Record<string, CliCommand> = {
+  demo: { summary: "run everything on the embedded default: sandbox, simulator, worker and dashboard", load: () => import("./demo.ts") },
+  migrate: { summary: "apply database migrations (SQLite or PostgreSQL, from DATABASE_URL)", load: () => import("./migrate.ts") },
+};
+
+const HELP = (): string =>
+  [
+    "Usage: faasight <command> [options]",
+    "",
+    "Commands:",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
+    "",
+    "Run `faasight <command> --help` for a command's options.",
+  ].join("\n");
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(HELP() + "\n");
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`faasight: unknown command "${name}"\n\n${HELP()}\n`);
+    return 2;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (err) {
+    process.stderr.write(`faasight ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env.FAASIGHT_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The environment, parsed once with zod. Empty strings count as unset; a bad value
+ * fails with a message naming the variable.
+ */
+import { z } from "zod";
+
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const port = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
+const bool = (fallback: boolean) =>
+  z.preprocess(
+    (v) => {
+      const s = emptyAsUndefined(v);
+      if (s === undefined) return undefined;
+      if (typeof s === "string") return ["1", "true", "yes", "on"].includes(s.toLowerCase()) ? true : ["0", "false", "no", "off"].includes(s.toLowerCase()) ? false : s;
+      return s;
+    },
+    z.boolean().default(fallback),
+  );
+
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default("file:./data/faasight.db")
+      .refine((v) => v.startsWith("file:") || /^postgres(ql)?:\/\//.test(v), "must start with file: (SQLite) or postgres:// / postgresql:// (PostgreSQL)"),
+  ),
+  /** Region used when no source config names one. */
+  AWS_REGION: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as us-east-1").optional()),
+  AWS_DEFAULT_REGION: optionalString,
+  AWS_PROFILE: optionalString,
+  /** Standard AWS SDK endpoint override (all services). */
+  AWS_ENDPOINT_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_SESSION_TOKEN: optionalString,
+  /** Sources config file (accounts x regions, roles); see README. */
+  FAASIGHT_SOURCES_FILE: optionalString,
+  FAASIGHT_PORT: port(3000),
+  FAASIGHT_SANDBOX_PORT: port(4566),
+  FAASIGHT_SANDBOX_STATE: optionalString,
+  /** Public base URL used in deep links (alerts, reports). */
+  FAASIGHT_PUBLIC_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  /** Secret for session signing and CSRF tokens; generated into ./data when unset. */
+  FAASIGHT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  FAASIGHT_ADMIN_PASSWORD: optionalString,
+  FAASIGHT_COLLECT_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).default(60)),
+  FAASIGHT_LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
+  FAASIGHT_CAPTURE_DLQ: z.preprocess(emptyAsUndefined, z.enum(["every-cycle", "on-demand"]).default("every-cycle")),
+  FAASIGHT_DEMO: bool(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown when a variable is invalid; the message names every bad variable. */
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment record (pure; tests pass their own). */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process environment, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
