@@ -7,7 +7,11 @@ export interface CliCommand {
 
 export const commands: Record<string, CliCommand> = {
   demo: { summary: "run everything on the embedded default: sandbox, simulator, worker and dashboard", load: () => import("./demo.ts") },
+  "parse-logs": { summary: "parse Lambda log lines from stdin, print one JSON object per line", load: () => import("./parse-logs.ts") },
   migrate: { summary: "apply database migrations (SQLite or PostgreSQL, from DATABASE_URL)", load: () => import("./migrate.ts") },
+  sandbox: { summary: "serve the local AWS-compatible sandbox endpoint", load: () => import("./sandbox.ts") },
+  simulate: { summary: "play the workload simulator against an AWS endpoint and write ground truth", load: () => import("./simulate.ts") },
+  cost: { summary: "what-if cost estimate for a Lambda function (JSON): faasight cost estimate --help", load: () => import("./cost.ts") },
 };
 
 const HELP = (): string =>
