@@ -36,7 +36,7 @@ export function jsonProtocol(spec: JsonServiceSpec): Pick<SandboxService, "signi
       const target = req.headers["x-amz-target"] ?? "";
       const [prefix, operation] = target.split(".");
       if (prefix !== spec.targetPrefix || !operation) return null;
-      const handler = spec.operations[operation];
+      const handler = Object.hasOwn(spec.operations, operation) ? spec.operations[operation] : undefined;
       return {
         operation: operation,
         async run() {
@@ -166,13 +166,13 @@ export function queryProtocol(spec: QueryServiceSpec): Pick<SandboxService, "sig
     signingName: spec.signingName,
     matches: (req) => {
       const action = paramsOf(req).get("Action");
-      return !!action && action in spec.operations;
+      return !!action && Object.hasOwn(spec.operations, action);
     },
     resolve(req, ctx): ResolvedOperation | null {
       const params = new QueryParams(paramsOf(req));
       const action = params.get("Action");
       if (!action) return null;
-      const handler = spec.operations[action];
+      const handler = Object.hasOwn(spec.operations, action) ? spec.operations[action] : undefined;
       return {
         operation: action,
         async run() {
