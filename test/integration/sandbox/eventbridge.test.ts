@@ -40,7 +40,7 @@ let events: EventBridgeClient;
 let sqs: SQSClient;
 let sns: SNSClient;
 let lambda: LambdaClient;
-let clockOffsetMs = 0;
+const clockOffsetMs = 0;
 const invocations: { functionName: string; payload: string }[] = [];
 const runInvocation: InvocationRunner = async (target, payload, invocation) => {
   invocations.push({ functionName: target.functionName, payload });
