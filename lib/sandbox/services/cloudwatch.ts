@@ -290,7 +290,9 @@ export class CloudWatchService implements SandboxService {
     this.promote();
     const ns = input.Namespace;
     if (typeof ns !== "string" || ns.length === 0) throw cwError("MissingRequiredParameterException", "The parameter Namespace is required.");
-    if (ns.length > 255 || ns.startsWith("AWS/") || ns.startsWith(":")) {
+    // AWS reserves AWS/ namespaces for its own services; the sandbox accepts them because its
+    // simulator plays those services (Lambda, API Gateway, SQS…) through this very API.
+    if (ns.length > 255 || ns.startsWith(":")) {
       throw cwError("InvalidParameterValueException", `The value ${ns} for parameter Namespace is invalid.`);
     }
     const data = [...(input.MetricData ?? []), ...(input.EntityMetricData ?? []).flatMap((e) => e.MetricData ?? [])];

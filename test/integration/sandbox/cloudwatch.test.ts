@@ -323,8 +323,11 @@ describe("PutMetricData + GetMetricData", () => {
 describe("PutMetricData validation", () => {
   it("rejects what AWS rejects, with the SDK's exception classes", async () => {
     const put = (input: ConstructorParameters<typeof PutMetricDataCommand>[0]) => cw.send(new PutMetricDataCommand(input)).catch((e: Error) => e);
+    // AWS/ namespaces are accepted on purpose: the simulator plays AWS's services through this API.
     const awsNs = await put({ Namespace: "AWS/Lambda", MetricData: [{ MetricName: "X", Value: 1 }] });
-    expect(awsNs).toBeInstanceOf(InvalidParameterValueException);
+    expect(awsNs).not.toBeInstanceOf(Error);
+    const colon = await put({ Namespace: ":bad", MetricData: [{ MetricName: "X", Value: 1 }] });
+    expect(colon).toBeInstanceOf(InvalidParameterValueException);
     const both = await put({ Namespace: ns(), MetricData: [{ MetricName: "X", Value: 1, StatisticValues: { SampleCount: 1, Sum: 1, Minimum: 1, Maximum: 1 } }] });
     expect(both).toBeInstanceOf(InvalidParameterCombinationException);
     const old = await put({ Namespace: ns(), MetricData: [{ MetricName: "X", Value: 1, Timestamp: sec(T0 - 15 * 24 * 3_600_000) }] });
