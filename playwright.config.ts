@@ -32,7 +32,7 @@ export default defineConfig({
   },
   webServer: {
     // Builds when needed, prepares a store with demo data, then serves it.
-    command: `node bin/faasight.js demo --port ${port} --database file:./test-results/e2e/faasight.db --fresh`,
+    command: `node bin/faasight.js demo --port ${port} --sandbox-port 0 --database file:./test-results/e2e/faasight.db --fresh --no-live --truth test-results/e2e/truth.json`,
     url: `http://127.0.0.1:${port}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,

@@ -49,6 +49,23 @@ export const envSchema = z.object({
   FAASIGHT_COLLECT_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).default(60)),
   FAASIGHT_LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
   FAASIGHT_CAPTURE_DLQ: z.preprocess(emptyAsUndefined, z.enum(["every-cycle", "on-demand"]).default("every-cycle")),
+  /** Seconds a captured DLQ message stays hidden from other consumers (ReceiveMessage VisibilityTimeout). */
+  FAASIGHT_DLQ_VISIBILITY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60).default(5)),
+  /** Look-back overlap of each log group's window, for late log events. */
+  FAASIGHT_LOGS_LOOKBACK_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1440).default(15)),
+  /** Overlap re-read by each metrics cycle, so revised CloudWatch points overwrite stored ones. */
+  FAASIGHT_METRICS_OVERLAP_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1440).default(15)),
+  /** Multiplies the client-side API rate limits (1 = 80% of AWS's documented quotas). */
+  FAASIGHT_QUOTA_SCALE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1000).default(1)),
+  /** Share of traces without faults whose full segment documents are fetched (BatchGetTraces is 5 TPS). */
+  FAASIGHT_TRACE_DETAIL_RATE: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).default(0.05)),
+  /** Minutes between refreshes of a function's details (versions, aliases, configs). */
+  FAASIGHT_INVENTORY_DETAIL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
+  /** Retention: raw rows (invocations, log events, traces, gateway requests), metric points, minute and hour rollups. */
+  FAASIGHT_RETENTION_RAW_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(7)),
+  FAASIGHT_RETENTION_METRIC_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(15)),
+  FAASIGHT_RETENTION_MINUTE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(35)),
+  FAASIGHT_RETENTION_HOUR_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(400)),
   FAASIGHT_DEMO: bool(false),
 });
 

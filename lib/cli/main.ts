@@ -9,9 +9,15 @@ export const commands: Record<string, CliCommand> = {
   demo: { summary: "run everything on the embedded default: sandbox, simulator, worker and dashboard", load: () => import("./demo.ts") },
   "parse-logs": { summary: "parse Lambda log lines from stdin, print one JSON object per line", load: () => import("./parse-logs.ts") },
   migrate: { summary: "apply database migrations (SQLite or PostgreSQL, from DATABASE_URL)", load: () => import("./migrate.ts") },
+  collect: { summary: "collect once from every source (inventory, logs, metrics, traces, failures)", load: () => import("./collect.ts") },
+  worker: { summary: "collect every interval until stopped (graceful on SIGTERM)", load: () => import("./worker.ts") },
+  summary: { summary: "per function/qualifier, stage and DLQ figures from the store (--json)", load: () => import("./summary.ts") },
   sandbox: { summary: "serve the local AWS-compatible sandbox endpoint", load: () => import("./sandbox.ts") },
   simulate: { summary: "play the workload simulator against an AWS endpoint and write ground truth", load: () => import("./simulate.ts") },
+  alerts: { summary: "evaluate alert rules once, send a test to a channel, list rules/channels/open alerts", load: () => import("./alerts.ts") },
   cost: { summary: "what-if cost estimate for a Lambda function (JSON): faasight cost estimate --help", load: () => import("./cost.ts") },
+  replay: { summary: "list, dry-run, replay, bulk-replay, redrive or discard failed events (DLQs, destinations)", load: () => import("./replay.ts") },
+  report: { summary: "cost report on demand (csv/html/json) and report schedules: faasight report --help", load: () => import("./report.ts") },
 };
 
 const HELP = (): string =>

@@ -1,0 +1,14 @@
+import { getDb } from "@/lib/db";
+import { handle, ok } from "@/lib/api/errors";
+import { emptyFilters } from "@/lib/api/query";
+import { parseRequestQuery } from "@/lib/api/route";
+import { listStages } from "@/lib/queries/stages/list-stages";
+
+export const dynamic = "force-dynamic";
+
+/** Every API stage with requests, 4xx and 5xx in the window. */
+export async function GET(req: Request) {
+  const q = parseRequestQuery(req, emptyFilters);
+  if (!q.ok) return q.response;
+  return handle(async () => ok({ stages: await listStages(getDb().db, q.value.range) }));
+}

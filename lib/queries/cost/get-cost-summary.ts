@@ -1,0 +1,120 @@
+import type { Db } from "../../db.ts";
+import { bucketStarts, type TimeRange } from "../../time-range.ts";
+import { prepareTimeSeries, type PreparedSeries } from "../../charts/prepare-time-series.ts";
+import { readFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../shared/rollups.ts";
+import { getCoverage } from "../shared/get-coverage.ts";
+import { estimateSpendMicros, SPEND_NOTE } from "../shared/cost.ts";
+import { getMonthSpend, type MonthSpend } from "./get-month-spend.ts";
+
+export interface CostRow {
+  function: string;
+  qualifier: string;
+  architecture: string;
+  memoryMb: number;
+  invocations: number;
+  billedMs: number;
+  gbSeconds: number;
+  spendMicros: number | null;
+  /** Cost per 1,000 invocations (micro-dollars). */
+  per1kMicros: number | null;
+  maxMemoryUsedMb: number | null;
+}
+
+export interface CostSummary {
+  range: { preset: string; from: string; to: string; stepMs: number };
+  totalMicros: number | null;
+  totalGbSeconds: number;
+  byFunction: CostRow[];
+  byAlias: CostRow[];
+  series: PreparedSeries;
+  month: MonthSpend;
+  note: string;
+}
+
+/** Billed GB-seconds and spend per function and alias, a spend trend per function, month projection. */
+export async function getCostSummary(db: Db, range: TimeRange, now: Date): Promise<CostSummary> {
+  const [fns, rows, coverage, month] = await Promise.all([
+    db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, name: true, architecture: true, memoryMb: true, source: { select: { region: true } }, aliases: { where: { deletedAt: null }, select: { name: true } } } }),
+    readFunctionRollups(db, { from: range.from, to: range.to }),
+    getCoverage(db),
+    getMonthSpend(db, now),
+  ]);
+  const byId = new Map(fns.map((f) => [f.id, f]));
+  const rowOf = (fnId: number, qualifier: string, group: RollupRow[]): CostRow | null => {
+    const f = byId.get(fnId);
+    if (!f) return null;
+    const t = totalsBy(group, () => 0).get(0);
+    if (!t) return null;
+    const spend = estimateSpendMicros([{ region: f.source.region, architecture: f.architecture, mbMs: t.mbMs, requests: t.invocations }]);
+    return {
+      function: f.name,
+      qualifier,
+      architecture: f.architecture,
+      memoryMb: f.memoryMb,
+      invocations: t.invocations,
+      billedMs: Number(t.billedMs),
+      gbSeconds: gbSecondsOf(t.mbMs),
+      spendMicros: spend,
+      per1kMicros: spend !== null && t.invocations > 0 ? Math.round((spend / t.invocations) * 1000) : null,
+      maxMemoryUsedMb: t.maxMemoryUsedMb,
+    };
+  };
+  const groups = new Map<string, RollupRow[]>();
+  for (const r of rows) {
+    const k = `${r.functionId}\u0000${r.qualifier}`;
+    const g = groups.get(k);
+    if (g) g.push(r);
+    else groups.set(k, [r]);
+  }
+  const byFunction: CostRow[] = [];
+  const byAlias: CostRow[] = [];
+  for (const [k, g] of groups) {
+    const [id, q] = k.split("\u0000") as [string, string];
+    const fn = byId.get(Number(id));
+    if (!fn) continue;
+    if (q === "$ALL") {
+      const row = rowOf(fn.id, q, g);
+      if (row) byFunction.push(row);
+    } else if (fn.aliases.some((a) => a.name === q)) {
+      const row = rowOf(fn.id, q, g);
+      if (row) byAlias.push(row);
+    }
+  }
+  for (const f of fns) if (!byFunction.some((r) => r.function === f.name)) byFunction.push({ function: f.name, qualifier: "$ALL", architecture: f.architecture, memoryMb: f.memoryMb, invocations: 0, billedMs: 0, gbSeconds: 0, spendMicros: 0, per1kMicros: null, maxMemoryUsedMb: null });
+  const sortKey = (r: CostRow) => r.spendMicros ?? r.gbSeconds;
+  byFunction.sort((a, b) => sortKey(b) - sortKey(a));
+  byAlias.sort((a, b) => sortKey(b) - sortKey(a));
+  // Trend: spend per bucket of the top five functions and the rest, stacked.
+  const top = byFunction.slice(0, 5).map((r) => r.function);
+  const all = rows.filter((r) => r.qualifier === "$ALL");
+  const buckets = new Map<number, Map<string, number>>();
+  for (const [key, t] of totalsBy(all, (r) => `${Math.floor(r.bucketStart.getTime() / range.stepMs) * range.stepMs}\u0000${r.functionId}`)) {
+    const [b, id] = key.split("\u0000") as [string, string];
+    const f = byId.get(Number(id));
+    if (!f) continue;
+    const name = top.includes(f.name) ? f.name : "other";
+    const spend = estimateSpendMicros([{ region: f.source.region, architecture: f.architecture, mbMs: t.mbMs, requests: t.invocations }]) ?? 0;
+    const m = buckets.get(Number(b)) ?? new Map<string, number>();
+    m.set(name, (m.get(name) ?? 0) + spend / 1e6);
+    buckets.set(Number(b), m);
+  }
+  const names = [...top, ...(byFunction.length > 5 ? ["other"] : [])];
+  const series = prepareTimeSeries({
+    starts: bucketStarts(range),
+    stepMs: range.stepMs,
+    buckets,
+    coverage,
+    series: names.map((n) => ({ key: n, label: n, unit: "usd" as const, policy: "zero" as const, value: (m: Map<string, number>) => m.get(n) ?? 0 })),
+  });
+  const totalMicros = byFunction.some((r) => r.spendMicros === null) ? null : byFunction.reduce((s, r) => s + (r.spendMicros ?? 0), 0);
+  return {
+    range: { preset: range.preset, from: range.from.toISOString(), to: range.to.toISOString(), stepMs: range.stepMs },
+    totalMicros,
+    totalGbSeconds: byFunction.reduce((s, r) => s + r.gbSeconds, 0),
+    byFunction,
+    byAlias,
+    series,
+    month,
+    note: SPEND_NOTE,
+  };
+}

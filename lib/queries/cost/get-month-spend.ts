@@ -1,0 +1,63 @@
+import type { Db } from "../../db.ts";
+import { estimateSpendMicros } from "../shared/cost.ts";
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+export interface MonthSpend {
+  monthStart: string;
+  /** Micro-dollars spent this calendar month (UTC) so far, or null when unpriced. */
+  monthToDateMicros: number | null;
+  /** Month-end projection: month to date plus the trailing daily average for the days left. */
+  projectedMicros: number | null;
+  /** Days of data the daily average comes from (at most 7). */
+  trailingDays: number;
+  dailyAverageMicros: number | null;
+}
+
+type Sums = Map<number, { invocations: number; mbMs: bigint }>;
+
+/** Per-function sums of $ALL rollups in [from, to): whole hours from HourRollup, the open hour from MinuteRollup. */
+async function sumsBetween(db: Db, from: number, to: number): Promise<Sums> {
+  const hourEnd = Math.floor(to / HOUR) * HOUR;
+  const [hours, minutes] = await Promise.all([
+    db.hourRollup.groupBy({ by: ["functionId"], where: { qualifier: "$ALL", bucketStart: { gte: new Date(from), lt: new Date(hourEnd) } }, _sum: { invocations: true, mbMs: true } }),
+    db.minuteRollup.groupBy({ by: ["functionId"], where: { qualifier: "$ALL", bucketStart: { gte: new Date(Math.max(from, hourEnd)), lt: new Date(to) } }, _sum: { invocations: true, mbMs: true } }),
+  ]);
+  const out: Sums = new Map();
+  for (const g of [...hours, ...minutes]) {
+    const cur = out.get(g.functionId) ?? { invocations: 0, mbMs: 0n };
+    cur.invocations += g._sum.invocations ?? 0;
+    cur.mbMs += BigInt(g._sum.mbMs ?? 0);
+    out.set(g.functionId, cur);
+  }
+  return out;
+}
+
+/** Spend so far this month and a month-end projection from the trailing 7 days (hour resolution). */
+export async function getMonthSpend(db: Db, now: Date): Promise<MonthSpend> {
+  const monthStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+  const nextMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+  const to = Math.ceil((now.getTime() + 1) / 60_000) * 60_000;
+  const [fns, first] = await Promise.all([
+    db.lambdaFunction.findMany({ select: { id: true, architecture: true, source: { select: { region: true } } } }),
+    db.hourRollup.findFirst({ orderBy: { bucketStart: "asc" }, select: { bucketStart: true } }),
+  ]);
+  const trailingFrom = Math.max(Math.floor((to - 7 * DAY) / HOUR) * HOUR, first?.bucketStart.getTime() ?? to);
+  const [mtdSums, trailingSums] = await Promise.all([sumsBetween(db, monthStart, to), sumsBetween(db, trailingFrom, to)]);
+  const fnById = new Map(fns.map((f) => [f.id, f]));
+  const spend = (sums: Sums) =>
+    estimateSpendMicros([...sums.entries()].map(([id, s]) => ({ region: fnById.get(id)?.source.region ?? "us-east-1", architecture: fnById.get(id)?.architecture ?? "x86_64", mbMs: s.mbMs, requests: s.invocations })));
+  const mtd = spend(mtdSums);
+  const trailingDays = Math.max(0, (to - trailingFrom) / DAY);
+  const trailing = spend(trailingSums);
+  const daily = trailing !== null && trailingDays >= 1 / 24 ? trailing / trailingDays : null;
+  const daysLeft = (nextMonth - to) / DAY;
+  return {
+    monthStart: new Date(monthStart).toISOString(),
+    monthToDateMicros: mtd,
+    projectedMicros: mtd !== null && daily !== null ? Math.round(mtd + daily * daysLeft) : null,
+    trailingDays: Math.round(trailingDays * 10) / 10,
+    dailyAverageMicros: daily !== null ? Math.round(daily) : null,
+  };
+}

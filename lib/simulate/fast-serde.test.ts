@@ -1,0 +1,66 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CloudWatchLogsClient, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { PutTraceSegmentsCommand, XRayClient } from "@aws-sdk/client-xray";
+import { enableFastSerialization } from "./fast-serde.ts";
+
+// Captures request bodies and answers like AWS would for these operations.
+let server: http.Server;
+let url = "";
+const seen: { path: string; target?: string; contentType?: string; body: string }[] = [];
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      seen.push({ path: req.url ?? "", target: req.headers["x-amz-target"] as string | undefined, contentType: req.headers["content-type"], body: Buffer.concat(chunks).toString("utf8") });
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(req.url?.startsWith("/TraceSegments") ? '{"UnprocessedTraceSegments":[]}' : "{}");
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const config = () => ({ endpoint: url, region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" }, disableRequestCompression: true });
+
+async function bodies(send: (fast: boolean) => Promise<unknown>) {
+  seen.length = 0;
+  await send(false);
+  await send(true);
+  expect(seen).toHaveLength(2);
+  const [sdk, fast] = seen;
+  expect(fast!.path).toBe(sdk!.path);
+  expect(fast!.target).toBe(sdk!.target);
+  expect(fast!.contentType).toBe(sdk!.contentType);
+  return [JSON.parse(sdk!.body), JSON.parse(fast!.body)];
+}
+
+describe("fast serialization", () => {
+  it("builds the same PutLogEvents, PutMetricData and PutTraceSegments bodies as the SDK", async () => {
+    const make = (fast: boolean) => {
+      const clients = { logs: new CloudWatchLogsClient(config()), cloudwatch: new CloudWatchClient(config()), xray: new XRayClient(config()) };
+      if (fast) enableFastSerialization(clients);
+      return clients;
+    };
+    const logs = { logGroupName: "/aws/lambda/x", logStreamName: "2026/01/01/[$LATEST]abc", logEvents: [{ timestamp: 1767225600123, message: 'START "quoted" \t tab\nnewline é ✓' }] };
+    const [a, b] = await bodies((fast) => make(fast).logs.send(new PutLogEventsCommand(logs)));
+    expect(b).toEqual(a);
+    const metrics = {
+      Namespace: "AWS/Lambda",
+      MetricData: [
+        { MetricName: "Invocations", Dimensions: [{ Name: "FunctionName", Value: "x" }], Timestamp: new Date(1767225600000), Value: 3, Unit: "Count" as const, StorageResolution: 60 },
+        { MetricName: "Duration", Dimensions: [{ Name: "FunctionName", Value: "x" }], Timestamp: new Date(1767225660000), Values: [1.5, 20.25], Counts: [2, 1], Unit: "Milliseconds" as const },
+      ],
+    };
+    const [c, d] = await bodies((fast) => make(fast).cloudwatch.send(new PutMetricDataCommand(metrics)));
+    expect(d).toEqual(c);
+    const traces = { TraceSegmentDocuments: ['{"id":"0123456789abcdef","name":"x"}', '{"a":"\\"q\\""}'] };
+    const [e, f] = await bodies((fast) => make(fast).xray.send(new PutTraceSegmentsCommand(traces)));
+    expect(f).toEqual(e);
+  });
+});

@@ -1,0 +1,367 @@
+/**
+ * Writes simulated telemetry through the AWS APIs with the batching real services use:
+ * PutLogEvents (<= 10,000 events / 1 MB / 24 h per call, per stream), PutMetricData
+ * (<= 1,000 datums per call), PutTraceSegments, SendMessage — several requests in flight.
+ */
+import {
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  ResourceAlreadyExistsException,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { PutTraceSegmentsCommand } from "@aws-sdk/client-xray";
+import { SendMessageCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
+import type { AwsClients } from "../aws/clients.ts";
+import type { LogEventInput, SqsMessageAttribute } from "../sandbox/core.ts";
+import type { SimulationOutput } from "./engine.ts";
+import { enableFastSerialization } from "./fast-serde.ts";
+import type { NamespacedDatum } from "./metrics.ts";
+
+export const LOG_BATCH_EVENTS = 10_000;
+export const LOG_BATCH_BYTES = 1_048_576;
+/** CloudWatch Logs counts 26 bytes of overhead per event. */
+export const LOG_EVENT_OVERHEAD = 26;
+const LOG_BATCH_SPAN_MS = 24 * 3600_000 - 60_000;
+export const METRIC_BATCH = 1000;
+const METRIC_BATCH_BYTES = 800_000;
+export const TRACE_BATCH = 500;
+const TRACE_BATCH_BYTES = 900_000;
+
+export interface WriterStats {
+  putLogEvents: number;
+  logEvents: number;
+  createLogStream: number;
+  putMetricData: number;
+  datums: number;
+  putTraceSegments: number;
+  segments: number;
+  sendMessage: number;
+  rejectedLogEvents: number;
+  unprocessedSegments: number;
+  failures: number;
+}
+
+interface StreamBuffer {
+  group: string;
+  stream: string;
+  events: LogEventInput[];
+  bytes: number;
+  oldest: number;
+  sorted: boolean;
+}
+
+/** A bounded pool of in-flight requests. */
+export class RequestPool {
+  private inFlight = 0;
+  private queue: (() => Promise<void>)[] = [];
+  private idle: (() => void)[] = [];
+  private room: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  get pending(): number {
+    return this.inFlight + this.queue.length;
+  }
+
+  /** Queues a request; it starts when a slot frees. */
+  run(task: () => Promise<void>): void {
+    this.queue.push(task);
+    this.pump();
+  }
+
+  /** Resolves when the backlog is small enough to keep producing. */
+  async backpressure(maxBacklog = this.limit * 4): Promise<void> {
+    while (this.pending > maxBacklog) await new Promise<void>((r) => this.room.push(r));
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  async drain(): Promise<void> {
+    while (this.pending > 0) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.limit && this.queue.length > 0) {
+      const task = this.queue.shift()!;
+      this.inFlight++;
+      task().finally(() => {
+        this.inFlight--;
+        for (const r of this.room.splice(0)) r();
+        if (this.pending === 0) for (const r of this.idle.splice(0)) r();
+        this.pump();
+      });
+    }
+  }
+}
+
+/** What the simulation writes telemetry through (in this thread, or in a writer thread). */
+export interface TelemetryWriter extends SimulationOutput {
+  readonly stats: WriterStats;
+  /** First error per operation. */
+  readonly errors: Map<string, string>;
+  metrics(datums: NamespacedDatum[]): void;
+  flushLogs(before?: number): void;
+  flush(): void;
+  /** Resolves when the backlog is small enough to keep producing. */
+  backpressure(): Promise<void>;
+  /** Flushes and waits until everything is written; the writer stays usable. */
+  drain(): Promise<void>;
+  /** Drains and releases the writer's resources. */
+  close(): Promise<void>;
+}
+
+export interface SdkWriterOptions {
+  /** Requests in flight (default 8). */
+  concurrency?: number;
+  /** Queue name -> URL (from provisioning). */
+  queueUrls: Record<string, string>;
+  /** Log groups already created (provisioning creates the shop's). */
+  knownGroups?: Iterable<string>;
+  onError?: (operation: string, err: unknown) => void;
+}
+
+/** Writes telemetry through SDK clients, in this thread. */
+export class SdkWriter implements TelemetryWriter {
+  readonly stats: WriterStats = {
+    putLogEvents: 0,
+    logEvents: 0,
+    createLogStream: 0,
+    putMetricData: 0,
+    datums: 0,
+    putTraceSegments: 0,
+    segments: 0,
+    sendMessage: 0,
+    rejectedLogEvents: 0,
+    unprocessedSegments: 0,
+    failures: 0,
+  };
+  /** First error per operation. */
+  readonly errors = new Map<string, string>();
+  private readonly pool: RequestPool;
+  private readonly buffers = new Map<string, StreamBuffer>();
+  private readonly streams = new Map<string, Promise<boolean>>();
+  private readonly groups = new Map<string, Promise<boolean>>();
+  private traceBatch: string[] = [];
+  private traceBytes = 0;
+  private metricBatches = new Map<string, { data: MetricDatum[]; bytes: number }>();
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly options: SdkWriterOptions,
+  ) {
+    this.pool = new RequestPool(options.concurrency ?? 8);
+    enableFastSerialization(clients);
+    for (const g of options.knownGroups ?? []) this.groups.set(g, Promise.resolve(true));
+  }
+
+  log(group: string, stream: string, events: LogEventInput[]): void {
+    const key = `${group}\u0000${stream}`;
+    let b = this.buffers.get(key);
+    for (const e of events) {
+      const size = Buffer.byteLength(e.message, "utf8") + LOG_EVENT_OVERHEAD;
+      if (b && (b.events.length >= LOG_BATCH_EVENTS || b.bytes + size > LOG_BATCH_BYTES || Math.abs(e.timestamp - b.oldest) > LOG_BATCH_SPAN_MS)) {
+        this.flushBuffer(key, b);
+        b = undefined;
+      }
+      if (!b) {
+        b = { group, stream, events: [], bytes: 0, oldest: e.timestamp, sorted: true };
+        this.buffers.set(key, b);
+      }
+      const last = b.events[b.events.length - 1];
+      if (last && e.timestamp < last.timestamp) b.sorted = false;
+      b.events.push(e);
+      b.bytes += size;
+      if (e.timestamp < b.oldest) b.oldest = e.timestamp;
+    }
+  }
+
+  traces(documents: string[]): void {
+    for (const d of documents) {
+      const size = d.length + 4;
+      if (this.traceBatch.length >= TRACE_BATCH || (this.traceBatch.length > 0 && this.traceBytes + size > TRACE_BATCH_BYTES)) this.flushTraces();
+      this.traceBatch.push(d);
+      this.traceBytes += size;
+    }
+  }
+
+  message(queue: string, body: string, attributes: Record<string, SqsMessageAttribute> | undefined): void {
+    const url = this.options.queueUrls[queue];
+    if (!url) {
+      this.fail("SendMessage", new Error(`no queue URL for ${queue}`));
+      return;
+    }
+    this.pool.run(async () => {
+      try {
+        await this.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageAttributes: attributes as Record<string, MessageAttributeValue> | undefined }));
+        this.stats.sendMessage++;
+      } catch (err) {
+        this.fail("SendMessage", err);
+      }
+    });
+  }
+
+  /** Buffers datums per namespace; full batches (1,000 datums) are sent at once, the rest on flush. */
+  metrics(datums: NamespacedDatum[]): void {
+    for (const d of datums) {
+      let b = this.metricBatches.get(d.namespace);
+      if (!b) this.metricBatches.set(d.namespace, (b = { data: [], bytes: 0 }));
+      const size = 160 + (d.datum.Values?.length ?? 0) * 24;
+      if (b.data.length >= METRIC_BATCH || b.bytes + size > METRIC_BATCH_BYTES) {
+        this.sendMetrics(d.namespace, b.data);
+        b.data = [];
+        b.bytes = 0;
+      }
+      b.data.push(d.datum as MetricDatum);
+      b.bytes += size;
+    }
+  }
+
+  private flushMetrics(): void {
+    for (const [namespace, b] of this.metricBatches) if (b.data.length) this.sendMetrics(namespace, b.data);
+    this.metricBatches.clear();
+  }
+
+  private sendMetrics(namespace: string, data: MetricDatum[]): void {
+    this.pool.run(async () => {
+      try {
+        await this.clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
+        this.stats.putMetricData++;
+        this.stats.datums += data.length;
+      } catch (err) {
+        this.fail("PutMetricData", err);
+      }
+    });
+  }
+
+  /** Sends buffered log events of streams whose oldest event is before `before` (all when omitted). */
+  flushLogs(before = Number.POSITIVE_INFINITY): void {
+    for (const [key, b] of this.buffers) if (b.oldest < before) this.flushBuffer(key, b);
+  }
+
+  /** Sends everything buffered. */
+  flush(): void {
+    this.flushLogs();
+    this.flushTraces();
+    this.flushMetrics();
+  }
+
+  async backpressure(): Promise<void> {
+    await this.pool.backpressure();
+  }
+
+  async drain(): Promise<void> {
+    this.flush();
+    await this.pool.drain();
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+  }
+
+  private fail(operation: string, err: unknown): void {
+    this.stats.failures++;
+    if (!this.errors.has(operation)) {
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      this.errors.set(operation, message);
+      this.options.onError?.(operation, err);
+    }
+  }
+
+  private flushTraces(): void {
+    if (this.traceBatch.length === 0) return;
+    const docs = this.traceBatch;
+    this.traceBatch = [];
+    this.traceBytes = 0;
+    this.pool.run(async () => {
+      try {
+        const out = await this.clients.xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: docs }));
+        this.stats.putTraceSegments++;
+        this.stats.segments += docs.length - (out.UnprocessedTraceSegments?.length ?? 0);
+        if (out.UnprocessedTraceSegments?.length) {
+          this.stats.unprocessedSegments += out.UnprocessedTraceSegments.length;
+          const u = out.UnprocessedTraceSegments[0]!;
+          this.fail("PutTraceSegments", new Error(`unprocessed segment ${u.Id}: ${u.ErrorCode} ${u.Message}`));
+        }
+      } catch (err) {
+        this.fail("PutTraceSegments", err);
+      }
+    });
+  }
+
+  private flushBuffer(key: string, b: StreamBuffer): void {
+    this.buffers.delete(key);
+    if (b.events.length === 0) return;
+    // Access logs arrive slightly out of order; a batch must be chronological.
+    const events = b.sorted ? b.events : b.events.slice().sort((x, y) => x.timestamp - y.timestamp);
+    this.pool.run(async () => {
+      if (!(await this.ensureStream(b.group, b.stream))) return;
+      await this.putEvents(b, events, true);
+    });
+  }
+
+  private async putEvents(b: StreamBuffer, events: LogEventInput[], retry: boolean): Promise<void> {
+    try {
+      const out = await this.clients.logs.send(new PutLogEventsCommand({ logGroupName: b.group, logStreamName: b.stream, logEvents: events }));
+      this.stats.putLogEvents++;
+      this.stats.logEvents += events.length;
+      const r = out.rejectedLogEventsInfo;
+      if (r) {
+        const rejected =
+          (r.tooOldLogEventEndIndex !== undefined ? r.tooOldLogEventEndIndex + 1 : 0) +
+          (r.expiredLogEventEndIndex !== undefined ? r.expiredLogEventEndIndex + 1 : 0) +
+          (r.tooNewLogEventStartIndex !== undefined ? events.length - r.tooNewLogEventStartIndex : 0);
+        if (rejected > 0) {
+          this.stats.rejectedLogEvents += rejected;
+          this.fail("PutLogEvents", new Error(`${rejected} events rejected in ${b.group} (${JSON.stringify(r)})`));
+        }
+      }
+    } catch (err) {
+      if (retry && err instanceof ResourceNotFoundException) {
+        // The group or stream vanished (deleted, or created by someone else): create and retry once.
+        this.groups.delete(b.group);
+        this.streams.delete(`${b.group}\u0000${b.stream}`);
+        if (await this.ensureStream(b.group, b.stream)) return this.putEvents(b, events, false);
+        return;
+      }
+      this.fail("PutLogEvents", err);
+    }
+  }
+
+  private ensureGroup(group: string): Promise<boolean> {
+    let p = this.groups.get(group);
+    if (!p) {
+      p = this.clients.logs.send(new CreateLogGroupCommand({ logGroupName: group })).then(
+        () => true,
+        (err) => {
+          if (err instanceof ResourceAlreadyExistsException) return true;
+          this.fail("CreateLogGroup", err);
+          return false;
+        },
+      );
+      this.groups.set(group, p);
+    }
+    return p;
+  }
+
+  private ensureStream(group: string, stream: string): Promise<boolean> {
+    const key = `${group}\u0000${stream}`;
+    let p = this.streams.get(key);
+    if (!p) {
+      p = this.ensureGroup(group).then(async (ok) => {
+        if (!ok) return false;
+        try {
+          await this.clients.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+          this.stats.createLogStream++;
+          return true;
+        } catch (err) {
+          if (err instanceof ResourceAlreadyExistsException) return true;
+          this.fail("CreateLogStream", err);
+          return false;
+        }
+      });
+      this.streams.set(key, p);
+    }
+    return p;
+  }
+}

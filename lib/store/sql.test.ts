@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { chunkRows, chunks, dedupeByKey, inList, pgDate, pgParam, sqliteDate, toBig, toBool, toDate, toNum, toPgPlaceholders } from "./sql.ts";
+
+describe("statement planning", () => {
+  it.each([
+    [0, 9, 30_000, []],
+    [1000, 9, 30_000, [500, 500]],
+    [1001, 60, 30_000, [500, 500, 1]],
+    [10, 7, 14, [2, 2, 2, 2, 2]],
+  ])("chunkRows(%i rows x %i columns, %i params)", (n, cols, max, want) => {
+    expect(chunkRows(Array.from({ length: n }, (_, i) => i), cols, max).map((c) => c.length)).toEqual(want);
+  });
+  it("keeps the last row per natural key", () => {
+    const d = new Date(5);
+    expect(dedupeByKey([[1, "a", d, "x"], [1, "b", d, "y"], [1, "a", new Date(5), "z"]], ["f", "k", "t", "v"], ["f", "k", "t"])).toEqual([[1, "a", d, "z"], [1, "b", d, "y"]]);
+    expect(() => dedupeByKey([[1]], ["a"], ["b"])).toThrow(/conflict key/);
+  });
+  it("numbers placeholders for PostgreSQL", () => expect(toPgPlaceholders(`SELECT ? , ?, "x" IN (?)`)).toBe(`SELECT $1 , $2, "x" IN ($3)`));
+  it("builds IN lists and chunks", () => {
+    expect(inList(`"id"`, [1, 2, 3])).toBe(`"id" IN (?, ?, ?)`);
+    expect(chunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+});
+
+describe("values across drivers", () => {
+  const d = new Date("2026-11-02T10:00:00.123Z");
+  it("writes dates the way Prisma stores them", () => {
+    expect(sqliteDate(d)).toBe("2026-11-02T10:00:00.123+00:00");
+    expect(pgDate(d)).toBe("2026-11-02 10:00:00.123");
+    expect(pgParam(5n)).toBe("5");
+    expect(pgParam(undefined)).toBe(null);
+  });
+  it.each([
+    ["2026-11-02T10:00:00.123+00:00", d],
+    ["2026-11-02 10:00:00.123", d],
+    [d, d],
+  ])("toDate(%j)", (v, want) => expect(toDate(v).getTime()).toBe(want.getTime()));
+  it("reads numbers, bigints and booleans from either driver", () => {
+    expect([toNum("12"), toNum(3n), toNum(null), toBig("9007199254740993"), toBig(7), toBool(1), toBool("t"), toBool(false), toBool(0)]).toEqual([12, 3, 0, 9007199254740993n, 7n, true, true, false, false]);
+  });
+});

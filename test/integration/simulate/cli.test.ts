@@ -1,0 +1,97 @@
+/** The `faasight simulate` and `faasight sandbox` commands. */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { run as simulate } from "../../../lib/cli/simulate.ts";
+import { UsageError } from "../../../lib/cli/args.ts";
+import { startSandbox, type Sandbox } from "../../../lib/sandbox/server.ts";
+import { simulatedInvocationRunner } from "../../../lib/simulate/runner.ts";
+import type { GroundTruth } from "../../../lib/simulate/truth.ts";
+
+const root = path.resolve(import.meta.dirname, "../../..");
+let sandbox: Sandbox;
+let dir: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, runInvocation: simulatedInvocationRunner });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-sim-"));
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("faasight simulate", () => {
+  it("prints its help", async () => {
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await simulate(["--help"])).toBe(0);
+      expect(String(write.mock.calls[0]?.[0])).toContain("--allow-real-aws");
+    } finally {
+      write.mockRestore();
+    }
+  });
+
+  it("refuses a real AWS endpoint unless allowed, and bad options", async () => {
+    await expect(simulate(["--endpoint", "https://logs.us-east-1.amazonaws.com"])).rejects.toThrow(UsageError);
+    await expect(simulate(["--endpoint", "https://monitoring.eu-west-1.amazonaws.com.cn"])).rejects.toThrow(/real AWS account/);
+    await expect(simulate(["--backfill", "soon"])).rejects.toThrow(UsageError);
+    await expect(simulate(["--functions", "0"])).rejects.toThrow(UsageError);
+    await expect(simulate(["--live", "--end", "2026-01-01T00:00:00Z"])).rejects.toThrow(UsageError);
+  });
+
+  it("backfills a window deterministically and writes the ground truth", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const end = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000).toISOString();
+    try {
+      const file = path.join(dir, "truth.json");
+      expect(await simulate(["--endpoint", sandbox.url, "--backfill", "30m", "--end", end, "--seed", "9", "--functions", "4", "--truth", file])).toBe(0);
+      const truth = JSON.parse(fs.readFileSync(file, "utf8")) as GroundTruth;
+      expect(Object.keys(truth)).toEqual(["seed", "generatedAt", "window", "region", "accountId", "functions", "minutes", "stages", "queues", "traces", "asyncRetries"]);
+      expect(truth.seed).toBe(9);
+      expect(truth.window.end).toBe(end);
+      expect(new Set(truth.functions.map((f) => f.name))).toEqual(new Set(["checkout", "authorizer", "catalog", "cart"]));
+      const row = truth.functions[0]!;
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(["name", "qualifier", "invocations", "errors", "errorsByType", "throttles", "timeouts", "coldStarts", "oomKills", "billedMs", "gbSeconds", "durationMsSum", "initMsSum", "p50Ms", "p90Ms", "p99Ms", "logLines", "reportLines", "tracedInvocations"]));
+      // Same seed and window on another endpoint: the same truth.
+      const other = await startSandbox({ port: 0 });
+      try {
+        const file2 = path.join(dir, "truth2.json");
+        expect(await simulate(["--endpoint", other.url, "--backfill", "30m", "--end", end, "--seed", "9", "--functions", "4", "--truth", file2])).toBe(0);
+        const again = JSON.parse(fs.readFileSync(file2, "utf8")) as GroundTruth;
+        expect({ ...again, generatedAt: "" }).toEqual({ ...truth, generatedAt: "" });
+      } finally {
+        await other.close();
+      }
+    } finally {
+      err.mockRestore();
+    }
+  }, 120_000);
+});
+
+describe("faasight sandbox", () => {
+  it("serves until SIGTERM and saves its snapshot on exit", async () => {
+    const state = path.join(dir, "state.json");
+    const child = spawn(process.execPath, [path.join(root, "bin/faasight.js"), "sandbox", "--port", "0", "--state", state], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      child.stdout!.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+        if (m) resolve(m[0]);
+      });
+      child.once("exit", (code) => reject(new Error(`sandbox exited early (${code})`)));
+    });
+    const health = (await (await fetch(`${url}/_sandbox/health`)).json()) as { ok: boolean };
+    expect(health.ok).toBe(true);
+    const code = await new Promise<number | null>((resolve) => {
+      child.once("exit", (c) => resolve(c));
+      child.kill("SIGTERM");
+    });
+    expect(code).toBe(0);
+    expect(fs.existsSync(state)).toBe(true);
+  }, 60_000);
+});
