@@ -163,7 +163,21 @@ export async function run(args: string[]): Promise<number> {
   const first = await runCollection({ db: handle.db, store, sources: contexts, settings, since: Date.now() - backfillMs - 60 * 60_000, log: (l) => log(l) });
   const written = first.reduce((n, r) => n + Object.values(r.collectors).reduce((m, c) => m + (c?.written ?? 0), 0), 0);
   log(`first collection: ${written} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const worker = runWorker({ db: handle.db, store, sources: contexts, settings, intervalMs, initialWindowMs: backfillMs, signal: controller.signal, log: (l) => log(l) });
+  const { createAfterCycle } = await import("../worker/after-cycle.ts");
+  const afterCycle = await createAfterCycle(handle.db, log);
+  stops.push(() => afterCycle.close());
+  await afterCycle.run();
+  const worker = runWorker({
+    db: handle.db,
+    store,
+    sources: contexts,
+    settings,
+    intervalMs,
+    initialWindowMs: backfillMs,
+    signal: controller.signal,
+    log: (l) => log(l),
+    onCycle: () => void afterCycle.run(),
+  });
   stops.unshift(() => worker);
 
   await ensureBuilt(log);
