@@ -36,7 +36,7 @@ describe("TokenBucket", () => {
   });
 
   it("never exceeds the rate over a long run", () => {
-    let now = 0;
+    const now = 0;
     const b = new TokenBucket(4, 4, () => now);
     let last = 0;
     for (let i = 0; i < 400; i++) last = b.reserve();

@@ -36,8 +36,8 @@ Commands:
              Re-invoke the function with the original payload (default: the
              original qualifier, RequestResponse), or with --redrive send an
              event-source-mapping DLQ message back to its source queue.
-  bulk       --function F [--error-type T] [--since 2h] [--until 30m] [--status new]
-             [--queue NAME] [--qualifier Q] [--invocation-type T] [--redrive]
+  bulk       --function F | --queue NAME [--error-type T] [--since 2h] [--until 30m]
+             [--status new] [--qualifier Q] [--invocation-type T] [--redrive]
              [--rate 5] [--limit N] [--dry-run]
              Replay every matching event at --rate events per second. Stop it
              with Ctrl-C; run the same command again to resume (none twice).
@@ -237,6 +237,7 @@ export async function run(args: string[]): Promise<number> {
       case "bulk": {
         const since = v.since ? new Date(Date.now() - parseDuration(v.since)) : undefined;
         const until = v.until ? new Date(Date.now() - parseDuration(v.until)) : undefined;
+        if (!v.function && !v.queue) throw new UsageError("bulk needs --function or --queue (see faasight replay --help)");
         const rate = v.rate === undefined ? 5 : Number(v.rate);
         if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate must be events per second above 0 and at most 1000, got "${v.rate}"`);
         const stop = stopSignal((sig) => process.stderr.write(`\n${sig}: finishing the current event, then stopping; run the same command again to resume\n`));
@@ -273,10 +274,12 @@ export async function run(args: string[]): Promise<number> {
                     clip(p.refusal?.message ?? null, 70),
                   ]),
                 )
-              : table(
-                  ["event", "outcome", "request id / message", "error"],
-                  r.outcomes.filter((o) => o.outcome !== "replayed").map((o) => [o.eventId, o.outcome, o.requestId ?? null, clip(o.error ?? null, 70)]),
-                ),
+              : r.outcomes.some((o) => o.outcome !== "replayed")
+                ? table(
+                    ["event", "outcome", "request id / message", "error"],
+                    r.outcomes.filter((o) => o.outcome !== "replayed").map((o) => [o.eventId, o.outcome, o.requestId ?? null, clip(o.error ?? null, 70)]),
+                  )
+                : "every selected event was replayed",
             "",
             `selected ${r.total}, handled ${r.done}${r.aborted ? " (stopped; run again to resume)" : ""}: replayed ${c.replayed}, failed again ${c.failed_again}, failed ${c.failed}, in doubt ${c.in_doubt}, refused ${c.refused}, already done ${c.duplicate + c.busy}`,
             ...(r.inDoubt.length ? [`in doubt from an earlier run (not replayed; see \`faasight replay resolve\`): ${r.inDoubt.join(", ")}`] : []),

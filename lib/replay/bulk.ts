@@ -52,7 +52,7 @@ export interface BulkReplayResult {
   outcomes: BulkEventOutcome[];
   /** Stopped by the signal before every selected event was handled. */
   aborted: boolean;
-  /** Events of the selection caught mid-call earlier (status replaying): not replayed again; resolve them. */
+  /** Events of the selection in status "replaying": being replayed elsewhere, or cut off mid-call (in doubt; resolveInDoubt). Never replayed here. */
   inDoubt: number[];
   /** Deletions left pending by earlier runs and finished now. */
   cleanup: { deleted: number; gone: number; pending: number };
@@ -144,7 +144,9 @@ export async function bulkReplay(db: Db, clients: ReplayClients, principal: Prin
   const cleanup = { deleted: 0, gone: 0, pending: 0 };
   const cache = newLoadCache();
   const bucket = new TokenBucket(options.ratePerSecond, options.burst ?? 1, options.clock);
-  const chunkSize = options.chunkSize ?? Math.min(100, Math.max(10, Math.ceil(options.ratePerSecond * 10)));
+  // Synchronous invocations may each take up to the function's timeout: smaller chunks keep their holds short.
+  const sync = f.action === "reinvoke" && f.invocationType === "RequestResponse";
+  const chunkSize = options.chunkSize ?? (sync ? 10 : Math.min(100, Math.max(10, Math.ceil(options.ratePerSecond * 10))));
   let aborted = false;
   let failure: unknown;
   try {
@@ -164,8 +166,10 @@ export async function bulkReplay(db: Db, clients: ReplayClients, principal: Prin
       const deferred: DeferredDelete[] = [];
       const rt: ReplayRuntime = { ...runtimeFor(first.source), deferDelete: (item) => void deferred.push(item) };
       const queueUrl = chunk[0]!.queue.url;
+      // Long enough for the last event of the chunk: the rate's pacing plus, for sync invokes, every earlier invocation.
       const perEvent = holdSecondsFor(f.action === "reinvoke" ? f.invocationType : null, first.facts.functionTimeoutSec);
-      const holdSeconds = Math.min(43_200, Math.ceil(chunk.length / options.ratePerSecond) + perEvent);
+      const earlier = sync ? (chunk.length - 1) * (first.facts.functionTimeoutSec ?? 900) : 0;
+      const holdSeconds = Math.min(43_200, Math.ceil(chunk.length / options.ratePerSecond) + earlier + perEvent);
       let held = new Map<string, HeldMessage>();
       try {
         held = (await findMessages(rt.sqs, queueUrl, chunk.map((e) => e.messageId), { holdSeconds, signal: options.signal })).found;
@@ -198,7 +202,7 @@ export async function bulkReplay(db: Db, clients: ReplayClients, principal: Prin
         // Runs on a stop or a crash too: successful replays' messages are deleted, the rest released.
         const unsettled = [...held.values()].filter((h) => !settled.has(h.message.MessageId!));
         await releaseMessages(rt.sqs, queueUrl, unsettled);
-        const deleted = await flushDeferredDeletes(rt, chunk[0]!.queue, deferred);
+        const deleted = await flushDeferredDeletes(rt, chunk[0]!.queue, deferred).catch(() => new Map<number, boolean>());
         for (const o of outcomes) if (deleted.has(o.eventId)) o.messageDeleted = deleted.get(o.eventId)!;
       }
     }

@@ -1,8 +1,8 @@
 /**
  * Replaying one failed event: dry run, re-invoke (Event or RequestResponse, original or
  * chosen qualifier), redrive to its source queue (send, then delete), discard. The order is
- * always: idempotency key stored -> message held -> AWS call -> outcome stored -> message
- * deleted (only after success) or released -> audit row.
+ * always: idempotency key stored -> message held -> AWS call -> outcome, event status and
+ * audit row stored together -> message deleted (only after success) or released.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { LambdaClient } from "@aws-sdk/client-lambda";

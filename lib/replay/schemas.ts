@@ -67,7 +67,8 @@ export const bulkFilterSchema = z
     dryRun: z.boolean().default(false),
   })
   .strict()
-  .refine((f) => !(f.since && f.until) || f.since < f.until, { message: "since must be before until", path: ["since"] });
+  .refine((f) => !(f.since && f.until) || f.since < f.until, { message: "since must be before until", path: ["since"] })
+  .refine((f) => f.functionName !== undefined || f.queueId !== undefined, { message: "choose a function or a queue (a bulk replay of every failure is not allowed)", path: ["functionName"] });
 export type BulkFilter = z.input<typeof bulkFilterSchema>;
 export type ParsedBulkFilter = z.output<typeof bulkFilterSchema>;
 

@@ -11,7 +11,6 @@ import type { ProvisionResult } from "./provision.ts";
 import type { Shop } from "./shop.ts";
 import { TruthRecorder } from "./truth.ts";
 import { SdkWriter, type TelemetryWriter } from "./writer.ts";
-import { ThreadedWriter, canRunInThread } from "./writer-threaded.ts";
 
 /**
  * Passes telemetry to the writer, holding back what lies in the future of `now`
@@ -69,8 +68,6 @@ export interface RunOptions {
   onError?: (operation: string, err: unknown) => void;
   /** Keep per-minute truth rows (default true). */
   truthMinutes?: boolean;
-  /** Send from a worker thread (default true when the target's credentials can be handed over). */
-  writerThread?: boolean;
 }
 
 export interface SimulationRun {
@@ -89,9 +86,7 @@ export function createRun(o: RunOptions): SimulationRun {
   const truth = new TruthRecorder({ seed: o.seed, region: p.region, accountId: p.accountId, start, end: start }, { minutes: o.truthMinutes ?? true });
   for (const q of o.shop.queues) truth.queue(q.name, q.kind, q.kind === "source" ? 0 : (p.queueDepths[q.name] ?? 0));
   const metrics = new MetricAggregator();
-  const writerOptions = { concurrency: o.concurrency ?? 8, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError };
-  const threaded = (o.writerThread ?? true) && canRunInThread(o.clients.target);
-  const writer: TelemetryWriter = threaded ? new ThreadedWriter(o.clients.target, writerOptions) : new SdkWriter(o.clients, writerOptions);
+  const writer: TelemetryWriter = new SdkWriter(o.clients, { concurrency: o.concurrency ?? 8, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError });
   const gate = new ReleaseGate(writer);
   const simulation = new Simulation({ shop: o.shop, seed: o.seed, region: p.region, accountId: p.accountId, start, rate: o.rate, apiIds: p.apiIds, output: gate, truth, metrics });
   return { simulation, truth, metrics, writer, gate, start };

@@ -705,8 +705,8 @@ export class Simulation {
       canary: !!stage.canaryPercent && rng() < stage.canaryPercent / 100,
     };
     if (stage.tracing) req.trace = { traceId: newTraceId(rng, at), segmentId: hexString(rng, 16), sampled: this.sample(key(api, stage), at, rng) };
-    if (!allowed) return this.finishRequest(req, 429, at + uniform(rng, 0.5, 2), rng);
-    if (route.invalidRate && rng() < route.invalidRate) return this.finishRequest(req, 400, at + uniform(rng, 2, 6), rng);
+    if (!allowed) return this.finishRequest(req, 429, at + uniform(rng, 0.5, 2));
+    if (route.invalidRate && rng() < route.invalidRate) return this.finishRequest(req, 400, at + uniform(rng, 2, 6));
     const integrate = (t: number) => this.integrate(api, stage, route, req, t, rng);
     const auth = route.authorized ? api.authorizer : undefined;
     const authFn = auth ? this.fns.get(auth.fn) : undefined;
@@ -714,7 +714,7 @@ export class Simulation {
     const deny = rng() < auth.denyRate;
     if (rng() >= auth.cacheMissRate) {
       // Cached policy: no authorizer invocation.
-      if (deny) return this.finishRequest(req, 403, at + uniform(rng, 1, 4), rng);
+      if (deny) return this.finishRequest(req, 403, at + uniform(rng, 1, 4));
       return integrate(at + uniform(rng, 1, 3));
     }
     const subsegmentId = req.trace ? hexString(rng, 16) : undefined;
@@ -731,10 +731,10 @@ export class Simulation {
         req.authorizer = { requestId: r.rec?.requestId, status: 0, latencyMs: endedAt - invokeAt, functionName: authFn.spec.name, startedAt: invokeAt, endedAt, subsegmentId };
         if (!r.rec || r.rec.outcome.status !== "success") {
           req.authorizer.status = 500;
-          return this.finishRequest(req, 500, endedAt + uniform(rng, 0.5, 2), rng);
+          return this.finishRequest(req, 500, endedAt + uniform(rng, 0.5, 2));
         }
         req.authorizer.status = deny ? 403 : 200;
-        if (deny) return this.finishRequest(req, 403, endedAt + uniform(rng, 0.5, 2), rng);
+        if (deny) return this.finishRequest(req, 403, endedAt + uniform(rng, 0.5, 2));
         integrate(endedAt);
       },
     });
@@ -745,7 +745,7 @@ export class Simulation {
     if (cached && rng() < stage.cacheHitRate) {
       req.cacheHit = true;
       req.responseLength = Math.round(uniform(rng, 800, 4000));
-      return this.finishRequest(req, 200, at + uniform(rng, 1, 6), rng);
+      return this.finishRequest(req, 200, at + uniform(rng, 1, 6));
     }
     if (cached) req.cacheHit = false;
     const fn = this.fns.get(route.fn)!;
@@ -763,7 +763,7 @@ export class Simulation {
           const endedAt = at + uniform(rng, 2, 8);
           req.integration = { requestId: "-", status: "429", latencyMs: endedAt - at, functionName: fn.spec.name, startedAt: at, endedAt, subsegmentId, throttled: true };
           req.errorMessage = "Rate Exceeded.";
-          return this.finishRequest(req, 500, endedAt + uniform(rng, 0.5, 2), rng);
+          return this.finishRequest(req, 500, endedAt + uniform(rng, 0.5, 2));
         }
         const rec = r.rec!;
         const endedAt = rec.endAt + uniform(rng, 1, 5);
@@ -773,14 +773,14 @@ export class Simulation {
           req.integration.status = "-";
           req.integration.latencyMs = INTEGRATION_TIMEOUT_MS;
           req.errorMessage = "Endpoint request timed out";
-          return this.finishRequest(req, 504, at + INTEGRATION_TIMEOUT_MS + uniform(rng, 1, 5), rng);
+          return this.finishRequest(req, 504, at + INTEGRATION_TIMEOUT_MS + uniform(rng, 1, 5));
         }
         if (rec.outcome.status !== "success") {
           req.errorMessage = "Internal server error";
-          return this.finishRequest(req, 502, endedAt + uniform(rng, 0.5, 2), rng);
+          return this.finishRequest(req, 502, endedAt + uniform(rng, 0.5, 2));
         }
         req.responseLength = rec.outcome.responseBytes;
-        this.finishRequest(req, rec.outcome.statusCode, endedAt + uniform(rng, 0.5, 3), rng);
+        this.finishRequest(req, rec.outcome.statusCode, endedAt + uniform(rng, 0.5, 3));
       },
     });
   }
@@ -808,7 +808,7 @@ export class Simulation {
     return stream;
   }
 
-  private finishRequest(req: ApiRequestRecord, status: number, completedAt: number, rng: Rng): void {
+  private finishRequest(req: ApiRequestRecord, status: number, completedAt: number): void {
     req.status = status;
     req.completedAt = completedAt;
     // Responses API Gateway generates itself carry its standard error bodies.

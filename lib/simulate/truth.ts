@@ -404,6 +404,6 @@ function cmpQualifier(a: string, b: string): number {
 export function writeTruthFile(file: string, truth: GroundTruth): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(truth, null, 1));
+  fs.writeFileSync(tmp, JSON.stringify(truth));
   fs.renameSync(tmp, file);
 }

@@ -103,10 +103,10 @@ const COLUMNS = ["stageId", "requestId", "at", "method", "route", "status", "lat
 export async function ingestAccessLogEvents(store: Store, stage: StageRef, events: RawLogEvent[], opts: { cursor?: CursorWrite; purgedBefore?: number } = {}): Promise<AccessIngestResult> {
   const records: AccessLogRecord[] = [];
   let malformed = 0;
-  let old = 0;
+  let _purged = 0;
   for (const e of events) {
     if (e.timestamp < (opts.purgedBefore ?? 0)) {
-      old++;
+      _purged++;
       continue;
     }
     const r = parseAccessLogLine(e.message, e.timestamp);

@@ -122,6 +122,16 @@ describe("assembleStream: one invocation per REPORT, its outcome from its own li
     expect([...a.requestIdOf.values()]).toEqual([RID, RID, RID, r2, r2]);
   });
 
+  it("classifies a START-less invocation from its own lines (late or missing START)", () => {
+    const node = one([ev(100, `2026-11-02T10:00:00.100Z\t${RID}\tERROR\tInvoke Error \t{"errorType":"TypeError","errorMessage":"boom"}`), ev(120, `END RequestId: ${RID}`), ev(120, report())], "nodejs20.x");
+    expect([node.hasStart, node.status, node.errorType]).toEqual([false, "error", "TypeError"]);
+    const a = assembleStream([ev(0, report("", RID.replace(/1$/, "9"))), ev(100, `[ERROR] KeyError: 'sku'`), ev(120, `END RequestId: ${RID}`), ev(120, report())].map(parseLogEvent), "python3.12");
+    expect(a.invocations.map((i) => [i.status, i.errorType ?? null])).toEqual([
+      ["ok", null],
+      ["error", "KeyError"],
+    ]);
+  });
+
   it("marks a REPORT whose START came in an earlier batch (the store completes it)", () => {
     const inv = one([ev(500, `END RequestId: ${RID}`), ev(500, report())]);
     expect([inv.hasStart, inv.startedAt, inv.version]).toEqual([false, T + 500 - 121, "7"]);

@@ -178,8 +178,8 @@ export function failureOf(report: ReportLine, items: Item[], runtime?: string): 
 }
 
 /** Builds one invocation from its REPORT line and the context its START opened (if seen). */
-function finish(ev: ParsedLogEvent, report: ReportLine, ctx: Context | undefined, runtime: string | undefined, fallbackVersion: string | undefined, eventIds: string[]): AssembledInvocation {
-  const failure = failureOf(report, ctx?.items ?? [], runtime);
+function finish(ev: ParsedLogEvent, report: ReportLine, ctx: Context | undefined, runtime: string | undefined, fallbackVersion: string | undefined, eventIds: string[], orphanItems?: Item[]): AssembledInvocation {
+  const failure = failureOf(report, ctx?.items ?? orphanItems ?? [], runtime);
   const inv: AssembledInvocation = {
     eventIds,
     requestId: report.requestId,
@@ -216,7 +216,9 @@ export function assembleStream(events: ParsedLogEvent[], runtime?: string): Stre
   const invocations: AssembledInvocation[] = [];
   const requestIdOf = new Map<string, string>();
   const open = new Map<string, Context>();
-  const orphans = new Map<string, string[]>();
+  // Lines of invocations whose START is not among the events: by request id, or (no id) since the last REPORT.
+  const orphans = new Map<string, { ids: string[]; items: Item[] }>();
+  let anonymous: { ids: string[]; items: Item[] } = { ids: [], items: [] };
   let current: Context | undefined;
   const fallbackVersion = events.length ? versionOfStream(events[0]!.logStream) : undefined;
   for (const ev of events) {
@@ -225,16 +227,20 @@ export function assembleStream(events: ParsedLogEvent[], runtime?: string): Stre
       if (line.kind === "start") {
         current = { requestId: line.requestId, eventIds: [ev.eventId], startTs: ev.timestamp, version: line.version, traceId: line.xrayTraceId, items: [] };
         open.set(line.requestId, current);
+        anonymous = { ids: [], items: [] };
         evRequest ??= line.requestId;
         continue;
       }
       if (line.kind === "report") {
         const ctx = open.get(line.requestId);
-        const ids = ctx ? ctx.eventIds : (orphans.get(line.requestId) ?? []);
+        const orphan = orphans.get(line.requestId);
+        const ids = ctx ? ctx.eventIds : [...anonymous.ids, ...(orphan?.ids ?? [])];
         if (ids[ids.length - 1] !== ev.eventId) ids.push(ev.eventId);
-        invocations.push(finish(ev, line, ctx, runtime, fallbackVersion, ids));
+        const items = ctx ? undefined : [...anonymous.items, ...(orphan?.items ?? [])];
+        invocations.push(finish(ev, line, ctx, runtime, fallbackVersion, ids, items));
         open.delete(line.requestId);
         orphans.delete(line.requestId);
+        anonymous = { ids: [], items: [] };
         if (current?.requestId === line.requestId) current = undefined;
         continue;
       }
@@ -243,9 +249,10 @@ export function assembleStream(events: ParsedLogEvent[], runtime?: string): Stre
       if (target) {
         target.items.push({ line, message: ev.message });
         if (target.eventIds[target.eventIds.length - 1] !== ev.eventId) target.eventIds.push(ev.eventId);
-      } else if (rid !== undefined) {
-        const l = orphans.get(rid) ?? orphans.set(rid, []).get(rid)!;
-        if (l[l.length - 1] !== ev.eventId) l.push(ev.eventId);
+      } else {
+        const o = rid !== undefined ? (orphans.get(rid) ?? orphans.set(rid, { ids: [], items: [] }).get(rid)!) : anonymous;
+        o.items.push({ line, message: ev.message });
+        if (o.ids[o.ids.length - 1] !== ev.eventId) o.ids.push(ev.eventId);
       }
       evRequest ??= target?.requestId;
     }

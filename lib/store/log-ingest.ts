@@ -84,6 +84,9 @@ interface ExistingInvocation {
   errorMessage: string | null;
 }
 
+// A START-less invocation's start is estimated (end − duration): lines a little before it are still its own.
+const ANON_SLACK_MS = 1_000;
+
 const keyOf = (requestId: string, endedAt: number) => `${requestId}\u0000${endedAt}`;
 
 /** Stores one batch of a function's log events and everything derived from them. */
@@ -151,24 +154,37 @@ function* ingestBody(
     }
   }
 
-  // New events no in-batch REPORT accounts for: late lines of invocations stored earlier.
-  const loose = fresh.filter((e) => !covered.has(e.eventId) && !e.lines.some((l) => l.kind === "start" || l.kind === "init_start"));
-  if (loose.length > 0) {
-    const looseStreams = [...new Set(loose.map((e) => e.logStream))];
-    const minTs = Math.min(...loose.map((e) => e.timestamp));
-    const maxTs = Math.max(...loose.map((e) => e.timestamp));
+  // New events no in-batch REPORT accounts for: late lines (or a late START) of invocations stored earlier.
+  const loose = fresh.filter((e) => !covered.has(e.eventId) && !e.lines.every((l) => l.kind === "init_start"));
+  const looseWithId = loose.filter((e) => e.requestId !== undefined);
+  for (const part of chunks([...new Set(looseWithId.map((e) => e.requestId!))])) {
+    const hits = yield* all<Record<string, unknown>>(`SELECT "requestId", "startedAt", "endedAt", "logStream" FROM "Invocation" WHERE "functionId" = ? AND ${inList(`"requestId"`, part)}`, [fn.id, ...part]);
+    for (const ev of looseWithId) {
+      // The attempt this line belongs to: the first one of its stream that ended at or after it.
+      const mine = hits
+        .filter((h) => String(h.requestId) === ev.requestId && String(h.logStream) === ev.logStream && toDate(h.endedAt).getTime() >= ev.timestamp)
+        .sort((a, b) => toDate(a.endedAt).getTime() - toDate(b.endedAt).getTime())[0];
+      if (!mine) continue;
+      const e = toDate(mine.endedAt).getTime();
+      needContext.push({ stream: ev.logStream, from: Math.min(ev.timestamp, toDate(mine.startedAt).getTime()) - 10_000, to: e, requestId: ev.requestId!, endedAt: e });
+    }
+  }
+  const anonymous = loose.filter((e) => e.requestId === undefined);
+  if (anonymous.length > 0) {
+    const looseStreams = [...new Set(anonymous.map((e) => e.logStream))];
+    const minTs = Math.min(...anonymous.map((e) => e.timestamp));
+    const maxTs = Math.max(...anonymous.map((e) => e.timestamp));
     for (const part of chunks(looseStreams, 200)) {
       const hits = yield* all<Record<string, unknown>>(
         `SELECT "requestId", "startedAt", "endedAt", "logStream" FROM "Invocation" WHERE "functionId" = ? AND ${inList(`"logStream"`, part)} AND "endedAt" >= ? AND "startedAt" <= ?`,
-        [fn.id, ...part, new Date(minTs), new Date(maxTs)],
+        [fn.id, ...part, new Date(minTs), new Date(maxTs + ANON_SLACK_MS)],
       );
       for (const h of hits) {
-        const s = toDate(h.startedAt).getTime();
+        const s = toDate(h.startedAt).getTime() - ANON_SLACK_MS;
         const e = toDate(h.endedAt).getTime();
         const stream = String(h.logStream);
-        const rid = String(h.requestId);
-        if (!loose.some((ev) => ev.logStream === stream && ev.timestamp >= s && ev.timestamp <= e && (ev.requestId === undefined || ev.requestId === rid))) continue;
-        needContext.push({ stream, from: s - 10_000, to: e, requestId: rid, endedAt: e });
+        if (!anonymous.some((ev) => ev.logStream === stream && ev.timestamp >= s && ev.timestamp <= e)) continue;
+        needContext.push({ stream, from: s - 10_000, to: e, requestId: String(h.requestId), endedAt: e });
       }
     }
   }

@@ -46,7 +46,7 @@ describe("resolveSources", () => {
     const r = resolveSources(env);
     expect(r).toMatchObject({ sandbox: false, staticCredentials: false });
     const t = targetOf({ ...r.sources[0]!, roleArn: "arn:aws:iam::111111111111:role/faasight-collector", externalId: "x" }, r.staticCredentials);
-    expect(t).toMatchObject({ region: "eu-west-1", roleArn: "arn:aws:iam::111111111111:role/faasight-collector", externalId: "x", maxAttempts: 8 });
+    expect(t).toMatchObject({ region: "eu-west-1", roleArn: "arn:aws:iam::111111111111:role/faasight-collector", externalId: "x", maxAttempts: 12 });
     expect(t.credentials).toBeUndefined();
   });
 });

@@ -79,6 +79,9 @@ export function resolveSources(env: Env): { sources: SourceConfig[]; sandbox: bo
   return { sources: [{ name: "sandbox", region, endpoint: sandboxUrl(env), enabled: true }], sandbox: true, staticCredentials };
 }
 
+/** SDK attempts per call for collection (standard retry mode). */
+export const COLLECTOR_MAX_ATTEMPTS = 12;
+
 /** A source ready to collect: its store row, governed SDK clients, and its quota counters. */
 export interface SourceContext {
   id: number;
@@ -91,8 +94,9 @@ export interface SourceContext {
 /** The AWS target of a source (sandbox credentials for the sandbox). */
 export function targetOf(s: SourceConfig, staticCredentials: boolean): AwsTarget {
   const base: AwsTarget = staticCredentials && s.endpoint ? sandboxTarget(s.endpoint, s.region) : { region: s.region, endpoint: s.endpoint };
-  // Background work retries more than interactive calls (throttling backs off up to 20 s).
-  return { ...base, roleArn: s.roleArn, externalId: s.externalId, maxAttempts: 8 };
+  // Background work retries much more than interactive calls: at a 30% throttle rate 12
+  // attempts fail once in ~2 million calls (throttling backs off up to 20 s per attempt).
+  return { ...base, roleArn: s.roleArn, externalId: s.externalId, maxAttempts: COLLECTOR_MAX_ATTEMPTS };
 }
 
 /** Builds clients, learns the account id (STS), and upserts the Source row. */

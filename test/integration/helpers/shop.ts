@@ -20,31 +20,9 @@ export interface SimulatedShop {
   close(): Promise<void>;
 }
 
-/**
- * Lets the simulator publish AWS/* metrics through PutMetricData (AWS reserves the namespace;
- * the sandbox accepts it in-process only). Harmless when the sandbox already allows it.
- */
-export function allowAwsNamespaces(sandbox: Sandbox): void {
-  const cw = sandbox.services.find((s) => s.signingName === "monitoring") as unknown as {
-    resolve: (req: { headers: Record<string, string>; body: Buffer }, ctx: unknown) => unknown;
-    putMetricDataInternal: (ns: string, d: unknown[]) => void;
-  };
-  const orig = cw.resolve.bind(cw);
-  cw.resolve = (req, ctx) => {
-    if ((req.headers["x-amz-target"] ?? "").endsWith(".PutMetricData")) {
-      const input = JSON.parse(req.body.toString("utf8")) as { Namespace: string; MetricData: unknown[] };
-      if (input.Namespace.startsWith("AWS/")) {
-        return { operation: "PutMetricData", run: async () => (cw.putMetricDataInternal(input.Namespace, input.MetricData), { status: 200, headers: { "content-type": "application/x-amz-json-1.0" }, body: "{}" }) };
-      }
-    }
-    return orig(req, ctx);
-  };
-}
-
 /** Starts a sandbox and backfills `hours` of the shop ending at `end` (a whole minute). */
 export async function simulateShop(o: { hours: number; end?: number; seed?: number; functions?: number; rate?: number; sandbox?: SandboxOptions }): Promise<SimulatedShop> {
   const sandbox = await startSandbox({ port: 0, ...o.sandbox });
-  allowAwsNamespaces(sandbox);
   const clients = createAwsClients({ ...sandboxTarget(sandbox.url), maxAttempts: 5 });
   const shop = buildShop({ functions: o.functions ?? 12 });
   const end = o.end ?? Math.floor(Date.now() / 60_000) * 60_000;

@@ -45,7 +45,10 @@ describe.each(DATABASES)("faasight replay in its own process ($name)", ({ name, 
     await t?.drop();
   });
 
-  it("killed with SIGKILL mid-bulk, then resumed, replays none twice", async () => {
+  // One real process per database keeps this file fast: the kill on PostgreSQL (a dropped connection
+  // mid-transaction), the race on SQLite (two processes on one file); in-process stop/crash/resume
+  // runs on both in bulk.test.ts.
+  it.runIf(name === "postgresql")("killed with SIGKILL mid-bulk, then resumed, replays none twice", async () => {
     const bodies = Array.from({ length: 30 }, (_, i) => ({ kill: i, bug: true }));
     await sendDlqMessages(w, bodies);
     await captureQueue(t.db, w, { id: seeded.dlqId, url: w.dlq.url }, { id: seeded.functionId, name: FN });

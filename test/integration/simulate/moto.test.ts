@@ -58,8 +58,7 @@ describe.skipIf(!motoAvailable)("2-hour backfill into moto", () => {
     end = Math.floor(Date.now() / 60_000) * 60_000 - 5 * 60_000;
     start = end - 2 * 3600_000;
     const provisioned = await provisionShop(clients, shop);
-    // In-thread writer here (the other tests use the writer thread).
-    const run = createRun({ clients, shop, seed: 7, start, provisioned, writerThread: false });
+    const run = createRun({ clients, shop, seed: 7, start, provisioned });
     await backfill(run, end);
     await run.writer.close();
     expect(Object.fromEntries(run.writer.errors)).toEqual({});
