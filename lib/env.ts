@@ -59,6 +59,8 @@ export const envSchema = z.object({
   FAASIGHT_QUOTA_SCALE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(1000).default(1)),
   /** Share of traces without faults whose full segment documents are fetched (BatchGetTraces is 5 TPS). */
   FAASIGHT_TRACE_DETAIL_RATE: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(1).default(0.05)),
+  /** Minutes between inventory reads in the worker (functions, APIs, queues, topics, rules). */
+  FAASIGHT_INVENTORY_INTERVAL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10)),
   /** Minutes between refreshes of a function's details (versions, aliases, configs). */
   FAASIGHT_INVENTORY_DETAIL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
   /** Retention: raw rows (invocations, log events, traces, gateway requests), metric points, minute and hour rollups. */

@@ -95,7 +95,7 @@ export async function FailuresView({ params }: { params: SearchParamsInput }) {
                   {data.groups.map((g) => (
                     <tr key={`${g.functionName}-${g.errorCode}`}>
                       <td>{g.functionName ? <Link href={filterHref({ function: g.functionName })}>{g.functionName}</Link> : "—"}</td>
-                      <td>{g.errorCode ? <Link href={filterHref({ errorCode: g.errorCode })}>{describeErrorCode(g.errorCode)}</Link> : "—"}</td>
+                      <td>{g.errorCode ? <Link href={filterHref({ errorCode: g.errorCode })}>{describeErrorCode(g.errorCode)}</Link> : <span className="muted">no error attributes</span>}</td>
                       <td className="r">{formatCount(g.count)}</td>
                       <td className="small">{g.queues.join(", ")}</td>
                     </tr>
@@ -142,7 +142,7 @@ export async function FailuresView({ params }: { params: SearchParamsInput }) {
                       )}
                     </td>
                     <td className="wrap-anywhere" style={{ minWidth: 220, maxWidth: 340 }}>
-                      <strong>{describeErrorCode(e.errorCode) ?? e.condition ?? "—"}</strong>
+                      <strong>{describeErrorCode(e.errorCode) ?? e.condition ?? (e.sourceKind === "esm_dlq" ? "Redriven after maxReceiveCount" : "—")}</strong>
                       {e.errorMessage && <div className="sub">{e.errorMessage}</div>}
                     </td>
                     <td className="r">{e.attempts ?? "—"}</td>

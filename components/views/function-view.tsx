@@ -33,8 +33,8 @@ export async function FunctionView({ name, params }: { name: string; params: Sea
       </>
     );
   const { range, filters } = parsed.query;
-  const { db } = getDb();
-  const view = await getFunctionView(db, name, range, filters);
+  const { db, provider } = getDb();
+  const view = await getFunctionView(db, name, range, filters, provider);
   if (!view) return <NotInStore what={`Function “${name}”`} backHref="/functions" backLabel="All functions" />;
   const { config, stats } = view;
   const rq = timeRangeToParams(range);

@@ -1,6 +1,6 @@
 /** The one API error shape: `{ error: { code, message } }` with the right HTTP status. */
 
-export type ApiErrorCode = "invalid_query" | "not_found" | "internal";
+export type ApiErrorCode = "invalid_query" | "invalid_body" | "unauthorized" | "forbidden" | "csrf" | "not_found" | "conflict" | "rate_limited" | "internal";
 
 export interface ApiErrorBody {
   error: { code: ApiErrorCode; message: string };
@@ -15,6 +15,11 @@ export function apiError(status: number, code: ApiErrorCode, message: string): R
 /** 400 for a bad query string; the message names the parameter and why. */
 export function invalidQuery(message: string): Response {
   return apiError(400, "invalid_query", message);
+}
+
+/** 400 for a bad request body; the message names the field and why. */
+export function invalidBody(message: string): Response {
+  return apiError(400, "invalid_body", message);
 }
 
 /** 404 naming what was not found. */

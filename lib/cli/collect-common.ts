@@ -70,9 +70,20 @@ export function stopSignal(onStop?: (signal: string) => void): { signal: AbortSi
   };
 }
 
-/** A one-line progress display on a TTY (nothing otherwise). */
+/** A one-line progress display on a TTY; elsewhere one log line as each collector starts. */
 export function progressLine(stream: NodeJS.WriteStream): { update(p: ProgressEvent): void; done(): void } {
-  if (!stream.isTTY) return { update() {}, done() {} };
+  if (!stream.isTTY) {
+    let current = "";
+    return {
+      update(p) {
+        const key = `${p.source} ${p.collector}`;
+        if (key === current) return;
+        current = key;
+        stream.write(`collect: ${key}\n`);
+      },
+      done() {},
+    };
+  }
   let last = 0;
   let shown = false;
   return {

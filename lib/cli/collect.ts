@@ -14,6 +14,9 @@ Resumes from the stored cursors; keys collected for the first time start --since
   --rescan      ignore cursors and re-read the whole --since window (a no-op when
                 the store already holds it: every write is idempotent)
   --only LIST   collectors to run (${COLLECTORS.join(", ")})
+  --fresh-inventory
+                read the inventory even if it was read less than
+                FAASIGHT_INVENTORY_INTERVAL_MINUTES (10) ago
   --json        print the report as JSON
 `;
 
@@ -24,6 +27,7 @@ export async function run(args: string[]): Promise<number> {
     rescan: { type: "boolean" },
     only: { type: "string" },
     json: { type: "boolean" },
+    "fresh-inventory": { type: "boolean" },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -45,6 +49,7 @@ export async function run(args: string[]): Promise<number> {
       since: started - sinceMs,
       now: started,
       rescan: values.rescan,
+      freshInventory: values["fresh-inventory"],
       only,
       signal: stop.signal,
       onProgress: (p) => progress.update(p),

@@ -17,6 +17,7 @@ export interface CollectSettings {
   capture: "every-cycle" | "on-demand";
   dlqVisibilitySeconds: number;
   inventoryDetailMs: number;
+  inventoryIntervalMs: number;
   traceDetailRate: number;
   quotaScale: number;
   retention: RetentionSettings;
@@ -30,6 +31,7 @@ export function settingsFromEnv(env: Env): CollectSettings {
     capture: env.FAASIGHT_CAPTURE_DLQ,
     dlqVisibilitySeconds: env.FAASIGHT_DLQ_VISIBILITY_SECONDS,
     inventoryDetailMs: env.FAASIGHT_INVENTORY_DETAIL_MINUTES * 60_000,
+    inventoryIntervalMs: env.FAASIGHT_INVENTORY_INTERVAL_MINUTES * 60_000,
     traceDetailRate: env.FAASIGHT_TRACE_DETAIL_RATE,
     quotaScale: env.FAASIGHT_QUOTA_SCALE,
     retention: {
@@ -59,6 +61,8 @@ export interface CollectionOptions {
   now?: number;
   rescan?: boolean;
   only?: CollectorName[];
+  /** Read the inventory even when the last read is recent (one-shot collections). */
+  freshInventory?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: ProgressEvent) => void;
   log?: (line: string) => void;
@@ -81,6 +85,7 @@ export async function runCollection(o: CollectionOptions): Promise<CycleResult[]
       capture: o.settings.capture,
       dlqVisibilitySeconds: o.settings.dlqVisibilitySeconds,
       inventoryDetailMs: o.settings.inventoryDetailMs,
+      inventoryIntervalMs: o.freshInventory ? 0 : o.settings.inventoryIntervalMs,
       traceDetailRate: o.settings.traceDetailRate,
       purgedBefore,
       only: o.only,

@@ -34,6 +34,8 @@ export interface CycleOptions {
   capture: "every-cycle" | "on-demand";
   dlqVisibilitySeconds: number;
   inventoryDetailMs: number;
+  /** Minimum time between inventory reads (0 = every cycle). */
+  inventoryIntervalMs?: number;
   traceDetailRate: number;
   purgedBefore?: number;
   only?: CollectorName[];
@@ -59,6 +61,8 @@ export interface CollectorSummary {
   calls: CallCounts;
   error?: string;
   ms: number;
+  /** Metrics collector: CloudWatch metrics requested (GetMetricData queries, what AWS bills). */
+  metricsRequested?: number;
 }
 
 export interface CycleResult {
@@ -68,8 +72,9 @@ export interface CycleResult {
   aborted: boolean;
 }
 
-// Sources whose endpoint rejected percentile statistics (moto): ask without them afterwards.
-const noPercentiles = new Set<number>();
+// Endpoints that rejected percentile statistics (moto): ask them without percentiles afterwards.
+const noPercentiles = new Set<string>();
+const endpointKey = (ctx: SourceContext) => ctx.config.endpoint ?? `aws:${ctx.config.region}`;
 
 async function recordRun<T extends Omit<CollectorSummary, "calls" | "ms">>(db: Db, ctx: SourceContext, collector: CollectorName, fn: () => Promise<T>): Promise<CollectorSummary> {
   const startedAt = new Date();
@@ -110,9 +115,12 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
   const progress = (collector: ProgressEvent["collector"], done: number, total: number, detail?: string) => opts.onProgress?.({ source: name, collector, done, total, detail });
   const aborted = () => !!opts.signal?.aborted;
 
-  if (want("inventory") && !aborted()) {
+  const inventoryCursors = await readCursors(store, ctx.id, "inventory");
+  const lastInventory = positionMs(inventoryCursors.get("last"));
+  const inventoryDue = !opts.inventoryIntervalMs || lastInventory === undefined || now - lastInventory >= opts.inventoryIntervalMs;
+  if (want("inventory") && inventoryDue && !aborted()) {
     progress("inventory", 0, 1);
-    const detailCursors = await readCursors(store, ctx.id, "inventory");
+    const detailCursors = inventoryCursors;
     result.collectors.inventory = await recordRun(db, ctx, "inventory", async () => {
       const known = new Map((await db.lambdaFunction.findMany({ where: { sourceId: ctx.id }, select: { name: true, lastModified: true, deletedAt: true } })).map((f) => [f.name, f]));
       const wantDetail = (f: FunctionInfo) => {
@@ -125,6 +133,7 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
       const snap = await collectInventory(ctx.clients, { wantDetail, signal: opts.signal });
       const w = await writeInventory(db, ctx.id, snap, new Date(now));
       for (const f of snap.functions) if (f.detail) await saveCursor(store, { sourceId: ctx.id, collector: "inventory", key: `detail:${f.name}`, position: String(now) });
+      if (snap.functionsComplete) await saveCursor(store, { sourceId: ctx.id, collector: "inventory", key: "last", position: String(now) });
       if (snap.errors.length) opts.log?.(`${name} inventory: ${snap.errors.length} call(s) failed: ${snap.errors.slice(0, 3).join("; ")}`);
       return { status: snap.errors.length ? "partial" : "ok", written: w.written, skipped: 0, failed: snap.errors.length, malformed: 0, error: snap.errors.slice(0, 5).join("; ") || undefined };
     });
@@ -236,7 +245,7 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
           queues: queues.map((q) => q.name),
           topics: topics.map((t) => t.name),
           rules: rules.map((r) => r.name),
-          percentiles: !noPercentiles.has(ctx.id),
+          percentiles: !noPercentiles.has(endpointKey(ctx)),
         },
         functions: new Map(functions.map((f) => [f.name, { id: f.id, aliases: new Set(f.aliases.map((a) => a.name)) }])),
         stages: new Map(
@@ -247,9 +256,9 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
         ),
         signal: opts.signal,
       });
-      if (r.percentilesRejected) noPercentiles.add(ctx.id);
+      if (r.percentilesRejected) noPercentiles.add(endpointKey(ctx));
       const failed = r.failed - (r.percentilesRejected ? 1 : 0);
-      return { status: statusOf(failed, r.points), written: r.points, skipped: 0, failed, malformed: 0, error: r.errors.slice(0, 3).join("; ") || undefined };
+      return { status: statusOf(failed, r.points), written: r.points, skipped: 0, failed, malformed: 0, error: r.errors.slice(0, 3).join("; ") || undefined, metricsRequested: r.queries };
     });
     progress("metrics", 1, 1);
   }

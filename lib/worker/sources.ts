@@ -105,9 +105,13 @@ export async function openSource(db: Db, s: SourceConfig, opts: { staticCredenti
   const governor = new QuotaGovernor(s.quotaScale ?? opts.quotaScale);
   governClients(clients, governor);
   let accountId = s.accountId;
-  if (!accountId) {
+  try {
+    // Also proves the credentials (and an assumed role's external id) work before collecting.
     const who = await clients.sts.send(new GetCallerIdentityCommand({}));
-    accountId = who.Account ?? "000000000000";
+    accountId ??= who.Account ?? "000000000000";
+  } catch (err) {
+    clients.destroy();
+    throw new Error(`source ${s.name}: ${(err as Error).message}`);
   }
   const data = { accountId, region: s.region, roleArn: s.roleArn ?? null, externalId: s.externalId ?? null, endpoint: s.endpoint ?? null, enabled: true };
   const byName = await db.source.findUnique({ where: { name: s.name } });

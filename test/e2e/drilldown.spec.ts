@@ -24,6 +24,7 @@ test("from the overview to a failing invocation's log lines and its trace, by cl
   await expect(page).toHaveURL(/\/traces\//);
   await expect(page.getByTestId("waterfall")).toBeVisible();
   await expect(page.getByTestId("waterfall").getByRole("row")).not.toHaveCount(1);
-  await expect(page.getByTestId("trace-invocation-link").first()).toHaveText(requestId);
+  // A trace can span several invocations (checkout calls payments in the same trace): ours is among them.
+  await expect(page.getByTestId("trace-invocation-link").filter({ hasText: requestId }).first()).toBeVisible();
   await shot(page, "trace");
 });

@@ -18,6 +18,7 @@ export interface FunctionConfig {
   id: number;
   name: string;
   arn: string;
+  sourceId: number;
   region: string;
   runtime: string | null;
   handler: string | null;
@@ -68,6 +69,7 @@ export async function getFunctionConfig(db: Db, name: string): Promise<FunctionC
     id: f.id,
     name: f.name,
     arn: f.arn,
+    sourceId: f.sourceId,
     region: f.source.region,
     runtime: f.runtime,
     handler: f.handler,

@@ -11,7 +11,8 @@ import { listErrorGroups, type ErrorGroupRow } from "./list-error-groups.ts";
 import { listInvocations, type InvocationFilters, type InvocationRow } from "./list-invocations.ts";
 import { listLogLines, type LogLine } from "./list-log-lines.ts";
 import { countLogEvidence } from "./count-log-evidence.ts";
-import { getFunctionMetricSeries } from "./get-function-metric-series.ts";
+import { getFunctionMetricMax } from "./get-function-metric-series.ts";
+import type { DbProvider } from "../../db-url.ts";
 import { deriveInsights, type Insight } from "./derive-insights.ts";
 import { compareCanary, type CanaryVerdict } from "./canary-verdict.ts";
 
@@ -42,22 +43,28 @@ export interface FunctionView {
 }
 
 /** Everything the function page shows for a window. */
-export async function getFunctionView(db: Db, name: string, range: TimeRange, filters: InvocationFilters & { qualifier?: string }): Promise<FunctionView | null> {
+export async function getFunctionView(db: Db, name: string, range: TimeRange, filters: InvocationFilters & { qualifier?: string }, provider: DbProvider = "sqlite"): Promise<FunctionView | null> {
   const config = await getFunctionConfig(db, name);
   if (!config) return null;
   const qualifier = filters.qualifier ?? "$ALL";
   const [buckets, byQualifier, coverage, errorGroups, invocations, logEvidence, metrics] = await Promise.all([
     getFunctionSeries(db, config.id, qualifier, range),
-    getQualifierStats(db, config.id, range),
+    getQualifierStats(db, config.id, range, [...new Set(["$ALL", "$LATEST", ...config.versions.map((v) => v.version), ...config.aliases.map((a) => a.name), ...config.aliases.flatMap((a) => [a.functionVersion, ...Object.keys(a.routing)])])]),
     getCoverage(db),
     listErrorGroups(db, config.id, range),
     listInvocations(db, config.id, range, filters),
     countLogEvidence(db, config, range),
-    getFunctionMetricSeries(db, config.name, range, ["ConcurrentExecutions"]),
+    getFunctionMetricMax(db, provider, config, range, "ConcurrentExecutions", "Maximum"),
   ]);
   const logs = await listLogLines(db, config.id, [...new Set(invocations.map((i) => i.requestId))], 60);
   const starts = bucketStarts(range);
-  const d = (t: Totals) => derive(t);
+  // Quantiles are not free: derive each bucket once, whatever number of series read it.
+  const derived = new WeakMap<Totals, DerivedStats>();
+  const d = (t: Totals) => {
+    let v = derived.get(t);
+    if (!v) derived.set(t, (v = derive(t)));
+    return v;
+  };
   const count = (key: "invocations" | "errors" | "throttles" | "timeouts" | "coldStarts", label: string) => ({ key, label, unit: "count" as const, policy: "zero" as const, value: (t: Totals) => t[key] });
   const traffic = prepareTimeSeries({ starts, stepMs: range.stepMs, buckets, coverage, series: [count("invocations", "Invocations"), count("errors", "Errors"), count("throttles", "Throttles"), count("timeouts", "Timeouts")] });
   const latency = prepareTimeSeries({
@@ -79,11 +86,7 @@ export async function getFunctionView(db: Db, name: string, range: TimeRange, fi
     series: [count("coldStarts", "Cold starts"), { key: "coldStartRate", label: "Cold-start rate", unit: "percent", policy: "gap", value: (t) => d(t).coldStartRate }],
   });
   // Concurrency: the CloudWatch Maximum per bucket; a bucket without a point is a gap.
-  const conc = new Map<number, number>();
-  for (const m of metrics) if (m.dimensions === `FunctionName=${config.name}` && m.stat === "Maximum") {
-    const b = Math.floor(m.timestamp / range.stepMs) * range.stepMs;
-    conc.set(b, Math.max(conc.get(b) ?? 0, m.value));
-  }
+  const conc = new Map(metrics.map((m) => [m.t, m.max]));
   const concurrency = conc.size ? prepareTimeSeries({ starts, stepMs: range.stepMs, buckets: conc, coverage, series: [{ key: "concurrency", label: "Max concurrent executions", unit: "count", policy: "gap", value: (v) => v }] }) : null;
 
   const all = byQualifier.get(qualifier) ?? byQualifier.get("$ALL") ?? derive({ invocations: 0, errors: 0, timeouts: 0, oomKills: 0, throttles: 0, coldStarts: 0, billedMs: 0n, mbMs: 0n, durationSumMs: 0, initSumMs: 0, maxMemoryUsedMb: null, malformedLines: 0, errorsByType: {}, hist: null, initHist: null });

@@ -2,9 +2,12 @@ import type { Db } from "../../db.ts";
 import type { TimeRange } from "../../time-range.ts";
 import { derive, readFunctionRollups, totalsBy, type DerivedStats } from "../shared/rollups.ts";
 
-/** A function's figures per qualifier ($ALL, every version and alias) over a window. */
-export async function getQualifierStats(db: Db, functionId: number, range: TimeRange): Promise<Map<string, DerivedStats>> {
-  const rows = await readFunctionRollups(db, { from: range.from, to: range.to, functionIds: [functionId], withHist: true });
+/**
+ * A function's figures per qualifier over a window. Name the qualifiers ($ALL, versions,
+ * aliases): the (functionId, qualifier, bucketStart) index then bounds the time range.
+ */
+export async function getQualifierStats(db: Db, functionId: number, range: TimeRange, qualifiers: string[]): Promise<Map<string, DerivedStats>> {
+  const rows = await readFunctionRollups(db, { from: range.from, to: range.to, functionIds: [functionId], qualifiers, withHist: true });
   const out = new Map<string, DerivedStats>();
   for (const [q, t] of totalsBy(rows, (r) => r.qualifier)) out.set(q, derive(t));
   return out;

@@ -42,7 +42,12 @@ export async function getStageView(db: Db, api: string, stageName: string, range
     .map((s) => ({ ...s, share: stats.requests > 0 ? s.count / stats.requests : 0, ...statusCause(s.status) }));
   const starts = bucketStarts(range);
   const buckets = stageTotalsBy(allRows, (r) => Math.floor(r.bucketStart.getTime() / range.stepMs) * range.stepMs);
-  const d = (t: StageTotals) => deriveStage(t);
+  const derived = new WeakMap<StageTotals, StageStats>();
+  const d = (t: StageTotals) => {
+    let v = derived.get(t);
+    if (!v) derived.set(t, (v = deriveStage(t)));
+    return v;
+  };
   const traffic = prepareTimeSeries({
     starts,
     stepMs: range.stepMs,

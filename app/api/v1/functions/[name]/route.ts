@@ -12,7 +12,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ name: string }>
   const q = parseRequestQuery(req, functionPageFiltersSchema);
   if (!q.ok) return q.response;
   return handle(async () => {
-    const v = await getFunctionView(getDb().db, name, q.value.range, q.value.filters);
+    const { db, provider } = getDb();
+    const v = await getFunctionView(db, name, q.value.range, q.value.filters, provider);
     if (!v) return notFound(`function "${name}"`);
     return ok({ range: { preset: q.value.range.preset, from: q.value.range.from.toISOString(), to: q.value.range.to.toISOString() }, ...v });
   });
