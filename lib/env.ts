@@ -69,6 +69,14 @@ export const envSchema = z.object({
   FAASIGHT_RETENTION_MINUTE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(35)),
   FAASIGHT_RETENTION_HOUR_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(400)),
   FAASIGHT_DEMO: bool(false),
+  /** Firehose HTTP endpoint (push ingestion): the access key Firehose sends in X-Amz-Firehose-Access-Key; unset = push off. */
+  FAASIGHT_FIREHOSE_ACCESS_KEY: optionalString,
+  /** The Source (by name) that Firehose deliveries belong to; unset = the Source whose account id is the payload's owner. */
+  FAASIGHT_FIREHOSE_SOURCE: optionalString,
+  /** Lambda logs: poll (FilterLogEvents), push (skip polling groups a Firehose delivery reached), both (poll and push overlap). */
+  FAASIGHT_LOGS_MODE: z.preprocess(emptyAsUndefined, z.enum(["poll", "push", "both"]).default("poll")),
+  /** Seconds a worker's lease on a source lasts without renewal (several workers on PostgreSQL). */
+  FAASIGHT_LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).default(300)),
 });
 
 export type Env = z.infer<typeof envSchema>;
