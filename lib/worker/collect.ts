@@ -20,6 +20,7 @@ export interface CollectSettings {
   inventoryIntervalMs: number;
   traceDetailRate: number;
   quotaScale: number;
+  logsMode?: "poll" | "push" | "both";
   retention: RetentionSettings;
 }
 
@@ -34,6 +35,7 @@ export function settingsFromEnv(env: Env): CollectSettings {
     inventoryIntervalMs: env.FAASIGHT_INVENTORY_INTERVAL_MINUTES * 60_000,
     traceDetailRate: env.FAASIGHT_TRACE_DETAIL_RATE,
     quotaScale: env.FAASIGHT_QUOTA_SCALE,
+    logsMode: env.FAASIGHT_LOGS_MODE,
     retention: {
       rawDays: env.FAASIGHT_RETENTION_RAW_DAYS,
       metricDays: env.FAASIGHT_RETENTION_METRIC_DAYS,
@@ -87,6 +89,7 @@ export async function runCollection(o: CollectionOptions): Promise<CycleResult[]
       inventoryDetailMs: o.settings.inventoryDetailMs,
       inventoryIntervalMs: o.freshInventory ? 0 : o.settings.inventoryIntervalMs,
       traceDetailRate: o.settings.traceDetailRate,
+      logsMode: o.settings.logsMode,
       purgedBefore,
       only: o.only,
       signal: o.signal,
@@ -102,7 +105,8 @@ export interface WorkerOptions extends Omit<CollectionOptions, "since" | "now" |
   intervalMs: number;
   /** Window of a source's first cycle. */
   initialWindowMs: number;
-  onCycle?: (results: CycleResult[], ms: number) => void;
+  /** After each cycle (alerts, reports); awaited before the next cycle is timed. */
+  onCycle?: (results: CycleResult[], ms: number) => void | Promise<void>;
 }
 
 /** Repeats collection every interval until the signal aborts; retention runs hourly. */
@@ -112,7 +116,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     const started = Date.now();
     try {
       const results = await runCollection({ ...o, since: started - o.initialWindowMs });
-      o.onCycle?.(results, Date.now() - started);
+      await o.onCycle?.(results, Date.now() - started);
     } catch (err) {
       o.log?.(`cycle failed: ${(err as Error).stack ?? err}`);
     }

@@ -17,6 +17,7 @@ import { writeInventory } from "../store/inventory.ts";
 import { flushDirtyHours, recomputeFleetHours } from "../store/rollups.ts";
 import { all, toNum, type Store } from "../store/sql.ts";
 import type { SourceContext } from "./sources.ts";
+import { PUSH_COLLECTOR } from "../ingest/firehose-ingest.ts";
 
 export type CollectorName = "inventory" | "logs" | "metrics" | "traces" | "failures";
 export const COLLECTORS: CollectorName[] = ["inventory", "logs", "metrics", "traces", "failures"];
@@ -37,6 +38,8 @@ export interface CycleOptions {
   /** Minimum time between inventory reads (0 = every cycle). */
   inventoryIntervalMs?: number;
   traceDetailRate: number;
+  /** FAASIGHT_LOGS_MODE: with "push", log groups a Firehose delivery reached are not polled. */
+  logsMode?: "poll" | "push" | "both";
   purgedBefore?: number;
   only?: CollectorName[];
   signal?: AbortSignal;
@@ -170,10 +173,12 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
   let logsActive = new Set<string>();
   if (want("logs") && !aborted()) {
     const cursors = opts.rescan ? new Map<string, string>() : await readCursors(store, ctx.id, "logs");
+    // Push mode: groups Firehose deliveries reach are not polled (lib/ingest/firehose-ingest.ts PUSH_COLLECTOR).
+    const pushed = opts.logsMode === "push" ? await readCursors(store, ctx.id, PUSH_COLLECTOR) : new Map<string, string>();
     const tasks: LogGroupTask[] = [
       ...functions.map((f) => ({ kind: "lambda" as const, group: f.logGroup, fn: { id: f.id, sourceId: ctx.id, name: f.name, runtime: f.runtime } })),
       ...stages.filter((s) => s.accessLogGroup).map((s) => ({ kind: "access" as const, group: s.accessLogGroup!, stage: { id: s.id, sourceId: ctx.id, canary: s.canaryPercent != null } })),
-    ];
+    ].filter((t) => !pushed.has(t.group));
     let done = 0;
     progress("logs", 0, tasks.length);
     result.collectors.logs = await recordRun(db, ctx, "logs", async () => {
