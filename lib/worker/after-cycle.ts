@@ -1,10 +1,12 @@
 /**
- * What the worker does after each collection cycle: evaluate alert rules (notifying SNS
- * and webhooks) and run cost-report schedules that are due. One failure never stops the other.
+ * What the worker does after each collection cycle: link asynchronous replays that failed
+ * again (from the failed events just collected), evaluate alert rules (notifying SNS and
+ * webhooks) and run cost-report schedules that are due. One failure never stops the others.
  */
 import type { Db } from "../db.ts";
 import { createNotifier } from "../alerts/notify.ts";
 import { evaluateAlerts } from "../alerts/evaluate-alerts.ts";
+import { reconcileAsyncReplays } from "../replay/outcomes.ts";
 import { reportClientsFromEnv } from "../reports/deliver.ts";
 import { runDueReports } from "../reports/run-due.ts";
 import { syncReportSchedulesFromConfig } from "../reports/config.ts";
@@ -26,6 +28,12 @@ export async function createAfterCycle(db: Db, log: (line: string) => void): Pro
   }
   return {
     async run(now = new Date()) {
+      try {
+        const r = await reconcileAsyncReplays(db);
+        if (r.failedAgain.length) log(`replays: ${r.failedAgain.length} asynchronous replay(s) failed again (events ${r.failedAgain.map((f) => f.eventId).join(", ")})`);
+      } catch (err) {
+        log(`replay reconciliation failed: ${(err as Error).message}`);
+      }
       try {
         const r = await evaluateAlerts(db, { now, notifier, log });
         const fired = r.rules.flatMap((x) => x.transitions).filter((t) => t.state === "firing").length;

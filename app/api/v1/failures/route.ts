@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { handle, ok } from "@/lib/api/errors";
+import { authorize } from "@/lib/api/guard";
 import { parseRequestQuery } from "@/lib/api/route";
 import { failureFiltersSchema, listFailedEvents } from "@/lib/queries/failures/list-failed-events";
 
@@ -9,5 +10,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   const q = parseRequestQuery(req, failureFiltersSchema, "7d");
   if (!q.ok) return q.response;
+  const auth = await authorize(req, "failures:read");
+  if (!auth.ok) return auth.response;
   return handle(async () => ok(await listFailedEvents(getDb().db, q.value.range, q.value.filters)));
 }
