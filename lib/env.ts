@@ -69,6 +69,12 @@ export const envSchema = z.object({
   FAASIGHT_RETENTION_MINUTE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(35)),
   FAASIGHT_RETENTION_HOUR_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(400)),
   FAASIGHT_DEMO: bool(false),
+  /** Email of the admin created on first run when the store has no user (password: FAASIGHT_ADMIN_PASSWORD or generated and printed once). */
+  FAASIGHT_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.string().regex(/^[^\s@]+@[^\s@]+$/, "must be an email address").default("admin@faasight.local")),
+  /** Price override file merged over the built-in tables (lib/cost/prices.ts). */
+  FAASIGHT_PRICES_FILE: optionalString,
+  /** Report schedules config file, synced by name at worker start (lib/reports/config.ts). */
+  FAASIGHT_REPORTS_FILE: optionalString,
   /** Firehose HTTP endpoint (push ingestion): the access key Firehose sends in X-Amz-Firehose-Access-Key; unset = push off. */
   FAASIGHT_FIREHOSE_ACCESS_KEY: optionalString,
   /** The Source (by name) that Firehose deliveries belong to; unset = the Source whose account id is the payload's owner. */

@@ -8,6 +8,7 @@
  */
 import fs from "node:fs";
 import { z } from "zod";
+import { env as processEnv, parseEnv } from "../env.ts";
 import { regionPricesSchema, type RegionPrices } from "./price-schema.ts";
 import apNortheast1 from "./prices/ap-northeast-1.json" with { type: "json" };
 import apSoutheast1 from "./prices/ap-southeast-1.json" with { type: "json" };
@@ -115,15 +116,20 @@ export function mergePriceTables(override: unknown | undefined, origin = "overri
   return tables;
 }
 
+/** The override file named by an environment record (default: the parsed process environment, lib/env.ts). */
+function overrideFileOf(env: Record<string, string | undefined> | undefined): string | undefined {
+  return (env ? parseEnv(env) : processEnv()).FAASIGHT_PRICES_FILE?.trim() || undefined;
+}
+
 /** Reads and merges the override file named by `file` (or env FAASIGHT_PRICES_FILE). */
 export function loadPriceTables(options: { file?: string; env?: Record<string, string | undefined> } = {}): Map<string, RegionPrices> {
-  const env = options.env ?? process.env;
-  const file = options.file ?? (env.FAASIGHT_PRICES_FILE?.trim() || undefined);
+  const file = options.file ?? overrideFileOf(options.env);
   if (!file) return mergePriceTables(undefined);
   const origin = `FAASIGHT_PRICES_FILE (${file})`;
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // The path is the user's, known only at run time: keep the bundler from tracing it.
+    text = fs.readFileSync(/* turbopackIgnore: true */ file, "utf8");
   } catch (err) {
     throw new PriceTableError(`Cannot read ${origin}: ${(err as Error).message}`);
   }
@@ -140,8 +146,7 @@ const cache = new Map<string, Map<string, RegionPrices>>();
 
 /** The table for `region`, built-in plus overrides; loaded once per override file. */
 export function getRegionPrices(region: string, options: { file?: string; env?: Record<string, string | undefined> } = {}): RegionPrices {
-  const env = options.env ?? process.env;
-  const key = options.file ?? env.FAASIGHT_PRICES_FILE?.trim() ?? "";
+  const key = options.file ?? overrideFileOf(options.env) ?? "";
   let tables = cache.get(key);
   if (!tables) {
     tables = loadPriceTables(options);

@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import { z } from "zod";
 import type { Db } from "../db.ts";
+import { env as processEnv, parseEnv } from "../env.ts";
 import { nextFireTime, reportScheduleInputSchema, storedScheduleChannels, storedScheduleFormats, type ReportScheduleInput } from "./schedules.ts";
 
 /** The file is unreadable or invalid; the message names the file and the field. */
@@ -27,8 +28,8 @@ export const reportsConfigSchema = z.strictObject({
 });
 
 /** The config file named by FAASIGHT_REPORTS_FILE (empty = unset), or undefined. */
-export function reportsConfigFile(env: Record<string, string | undefined> = process.env): string | undefined {
-  return env.FAASIGHT_REPORTS_FILE?.trim() || undefined;
+export function reportsConfigFile(env?: Record<string, string | undefined>): string | undefined {
+  return (env ? parseEnv(env) : processEnv()).FAASIGHT_REPORTS_FILE?.trim() || undefined;
 }
 
 /** Validates a parsed config document (pure). */
@@ -46,7 +47,8 @@ export function loadReportsConfig(file: string): ReportScheduleInput[] {
   const origin = `FAASIGHT_REPORTS_FILE (${file})`;
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // The path is the user's, known only at run time: keep the bundler from tracing it.
+    text = fs.readFileSync(/* turbopackIgnore: true */ file, "utf8");
   } catch (err) {
     throw new ReportsConfigError(`Cannot read ${origin}: ${(err as Error).message}`);
   }

@@ -32,6 +32,6 @@ export {
   type ReportScheduleView,
 } from "./schedules.ts";
 export { syncReportSchedulesFromConfig, loadReportsConfig, parseReportsConfig, reportsConfigFile, ReportsConfigError } from "./config.ts";
-export { runDueReports, reportsPublicUrl, reportRunUrl, STALE_CLAIM_MS, type RunDueOptions, type DueReportResult } from "./run-due.ts";
+export { runDueReports, runReportScheduleNow, reportsPublicUrl, reportRunUrl, STALE_CLAIM_MS, type RunDueOptions, type DueReportResult } from "./run-due.ts";
 export { reportClientsFromEnv, reportSummaryText, snsSubject, reportWebhookPayload, reportWebhookPayloadSchema, type ReportClients, type DeliveryOutcome, type ReportWebhookPayload } from "./deliver.ts";
 export { listReportRuns, getReportRun, getReportRunContent, baseRunKey, type ReportRunView, type ReportRunContent } from "./runs.ts";

@@ -11,7 +11,7 @@ import { deliverReport, type DeliveryOutcome, type ReportClients } from "./deliv
 import type { ReportFormat } from "./model.ts";
 import { resolveReportPeriod, type ReportPeriodPreset } from "./periods.ts";
 import { renderReport } from "./render.ts";
-import { latestFireTime, nextFireTime, storedScheduleChannels, storedScheduleFormats, toScheduleView } from "./schedules.ts";
+import { latestFireTime, nextFireTime, ReportScheduleNotFoundError, storedScheduleChannels, storedScheduleFormats, toScheduleView } from "./schedules.ts";
 
 /** A claim still "running" after this long belonged to a worker that died; another may take it over. */
 export const STALE_CLAIM_MS = 15 * 60_000;
@@ -100,14 +100,16 @@ async function runOne(
   clients: ReportClients,
   s: ScheduleRow,
   fire: Date,
-  options: Omit<RunDueOptions, "now"> & { clock: () => Date; publicUrl: string; staleMs: number },
+  options: Omit<RunDueOptions, "now"> & { clock: () => Date; publicUrl: string; staleMs: number; manual?: boolean },
 ): Promise<DueReportResult> {
   const view = toScheduleView(s);
   const formats: ReportFormat[] = storedScheduleFormats(s);
   const channels = storedScheduleChannels(s);
   const runKey = `${s.id}@${fire.toISOString()}`;
   const base = { scheduleId: s.id, schedule: s.name, fireTime: fire.toISOString() };
-  const advance = () =>
+  // A manual run ("run now") leaves the schedule's own timing alone.
+  const advance = async () =>
+    options.manual ||
     db.reportSchedule.updateMany({
       where: { id: s.id },
       data: { lastRunAt: fire, nextRunAt: nextFireTime(s.cron, s.timezone, new Date(Math.max(fire.getTime(), options.clock().getTime()))) },
@@ -172,4 +174,14 @@ async function runOne(
   await db.reportRun.update({ where: { id: runId }, data: { status, deliveredJson: JSON.stringify(deliveries), error: error?.slice(0, 2000) ?? null } });
   await advance();
   return { ...base, outcome: "sent", runId, status, deliveries, ...(error ? { error } : {}) };
+}
+
+/** Runs one schedule now ("run now" in the UI/API): same build, formats and deliveries as a scheduled fire; the schedule's next fire is unchanged. */
+export async function runReportScheduleNow(db: Db, clients: ReportClients, scheduleId: number, options: RunDueOptions = {}): Promise<DueReportResult> {
+  const s = await db.reportSchedule.findUnique({ where: { id: scheduleId } });
+  if (!s) throw new ReportScheduleNotFoundError(scheduleId);
+  const now = clockOf(options.now);
+  // Whole seconds: the run key names the fire time, and two clicks in one second are one run.
+  const fire = new Date(Math.floor(now().getTime() / 1000) * 1000);
+  return runOne(db, clients, s, fire, { ...options, clock: now, publicUrl: reportsPublicUrl(options.publicUrl), staleMs: options.staleClaimMs ?? STALE_CLAIM_MS, manual: true });
 }

@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { handle, ok } from "@/lib/api/errors";
+import { authorize } from "@/lib/api/guard";
 import { emptyFilters } from "@/lib/api/query";
 import { parseRequestQuery } from "@/lib/api/route";
 import { getCostSummary } from "@/lib/queries/cost/get-cost-summary";
@@ -10,5 +11,7 @@ export const dynamic = "force-dynamic";
 export async function GET(req: Request) {
   const q = parseRequestQuery(req, emptyFilters, "7d");
   if (!q.ok) return q.response;
+  const auth = await authorize(req, "dashboard:read");
+  if (!auth.ok) return auth.response;
   return handle(async () => ok(await getCostSummary(getDb().db, q.value.range, q.now)));
 }

@@ -1,0 +1,21 @@
+import { getDb } from "@/lib/db";
+import { handle } from "@/lib/api/errors";
+import { authorize } from "@/lib/api/guard";
+import { emptyFilters } from "@/lib/api/query";
+import { parseRequestQuery } from "@/lib/api/route";
+import { getCostPage } from "@/lib/queries/cost/get-cost-page";
+import { costJson } from "@/lib/queries/cost/cost-json";
+
+export const dynamic = "force-dynamic";
+
+/** Exact cost (REPORT lines) vs the metrics estimate per function, with the difference explained (default 7d). */
+export async function GET(req: Request) {
+  const q = parseRequestQuery(req, emptyFilters, "7d");
+  if (!q.ok) return q.response;
+  const auth = await authorize(req, "dashboard:read");
+  if (!auth.ok) return auth.response;
+  return handle(async () => {
+    const page = await getCostPage(getDb().db, q.value.range, q.now);
+    return costJson({ range: page.range, period: page.report.period, ...page.reconciliation });
+  });
+}
