@@ -2,12 +2,14 @@
 import { parseDuration, parseOptions, UsageError } from "./args.ts";
 import { formatCycleReport, openCollectContext, stopSignal } from "./collect-common.ts";
 import { runWorker } from "../worker/collect.ts";
+import { createAfterCycle } from "../worker/after-cycle.ts";
 
 const HELP = `Usage: faasight worker [--interval 60s] [--since 1h]
 
 Runs a collection cycle over every configured source every interval (default
-FAASIGHT_COLLECT_INTERVAL_SECONDS, 60 s), and retention hourly. SIGTERM or Ctrl-C
-lets the current batch commit, then exits.
+FAASIGHT_COLLECT_INTERVAL_SECONDS, 60 s), and retention hourly. After each cycle it
+evaluates the alert rules (notifying SNS topics and webhooks) and runs the cost
+reports that are due. SIGTERM or Ctrl-C lets the current batch commit, then exits.
 
   --interval DUR   time between cycle starts (minimum 10s)
   --since DUR      window of a source's first cycle (default 1h)
@@ -28,6 +30,7 @@ export async function run(args: string[]): Promise<number> {
   const intervalMs = values.interval ? parseDuration(values.interval) : ctx.env.FAASIGHT_COLLECT_INTERVAL_SECONDS * 1000;
   if (intervalMs < 10_000) throw new UsageError("--interval must be at least 10s");
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const afterCycle = await createAfterCycle(ctx.handle.db, log);
   log(`worker: ${ctx.sources.map((s) => `${s.config.name} (${s.accountId} ${s.config.region})`).join(", ")}; cycle every ${intervalMs / 1000} s`);
   try {
     await runWorker({
@@ -43,11 +46,13 @@ export async function run(args: string[]): Promise<number> {
         const written = results.reduce((a, r) => a + Object.values(r.collectors).reduce((b, c) => b + (c?.written ?? 0), 0), 0);
         log(`cycle: ${written} rows written in ${(ms / 1000).toFixed(1)} s`);
         if (process.env.FAASIGHT_LOG_LEVEL === "debug") process.stderr.write(formatCycleReport(results, ms) + "\n");
+        return afterCycle.run();
       },
     });
     log("worker: stopped");
     return 0;
   } finally {
+    await afterCycle.close();
     stop.dispose();
     await ctx.close();
   }

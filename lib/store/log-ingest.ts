@@ -145,12 +145,13 @@ function* ingestBody(
   const derive = new Map<string, AssembledInvocation>();
   const needContext: Array<{ stream: string; from: number; to: number; requestId: string; endedAt: number }> = [];
   const covered = new Set<string>();
+  const olderLines = yield* streamsWithOlderEvents(fn.id, parsed, assembled);
   for (const [stream, a] of assembled) {
     for (const inv of a.invocations) {
       for (const id of inv.eventIds) covered.add(id);
       if (!inv.eventIds.some((id) => newIds.has(id))) continue;
-      if (inv.hasStart) derive.set(keyOf(inv.requestId, inv.endedAt), inv);
-      else needContext.push({ stream, from: inv.endedAt - Math.ceil(inv.durationMs + (inv.initMs ?? 0)) - 10_000, to: inv.endedAt, requestId: inv.requestId, endedAt: inv.endedAt });
+      if (inv.hasStart && !olderLines.has(stream)) derive.set(keyOf(inv.requestId, inv.endedAt), inv);
+      else needContext.push({ stream, from: inv.startedAt - Math.ceil(inv.initMs ?? 0) - 10_000, to: inv.endedAt, requestId: inv.requestId, endedAt: inv.endedAt });
     }
   }
 
@@ -330,6 +331,34 @@ function* ingestBody(
   if (hours.size > 0) yield* markDirtyHours(dialect, fn.sourceId, "fn", fn.id, hours);
   if (cursor) yield* writeCursor(dialect, cursor);
   return { written: newIds.size, malformed, invocations: changed };
+}
+
+/**
+ * Streams where an invocation framed by this batch (its START and REPORT both in it) may have
+ * lines stored by an earlier batch: a late START/REPORT arriving after the lines between them.
+ * Counted per stream over the span of those invocations; equal counts mean nothing older.
+ */
+function* streamsWithOlderEvents(
+  functionId: number,
+  parsed: ParsedLogEvent[],
+  assembled: Map<string, { invocations: AssembledInvocation[] }>,
+): Sql<Set<string>> {
+  const out = new Set<string>();
+  for (const [stream, a] of assembled) {
+    const framed = a.invocations.filter((i) => i.hasStart);
+    if (framed.length === 0) continue;
+    const from = Math.min(...framed.map((i) => i.startedAt));
+    const to = Math.max(...framed.map((i) => i.endedAt));
+    const inBatch = parsed.filter((e) => e.logStream === stream && e.timestamp >= from && e.timestamp <= to).length;
+    const [row] = yield* all<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "LogEvent" WHERE "functionId" = ? AND "logStream" = ? AND "timestamp" >= ? AND "timestamp" <= ?`, [
+      functionId,
+      stream,
+      new Date(from),
+      new Date(to),
+    ]);
+    if (toNum(row?.n) > inBatch) out.add(stream);
+  }
+  return out;
 }
 
 function* applyErrorGroupDeltas(

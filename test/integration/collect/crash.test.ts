@@ -99,6 +99,8 @@ describe.each(DATABASES)("collect killed with SIGKILL on $name", ({ name, create
       }
     }
     expect(kills).toBe(KILLS);
+    // DLQ messages a killed run had just received stay hidden for the capture's visibility timeout (5 s).
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
     const last = await collect(h.url).done;
     expect(last.code, last.stderr).toBe(0);
     expect(await compareWithTruth(h.db, sim.truth)).toEqual([]);
