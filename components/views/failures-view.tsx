@@ -10,6 +10,8 @@ import { TimeRangePicker } from "../shell/time-range-picker";
 import { AutoRefresh } from "../shell/auto-refresh";
 import { EmptyState, QueryProblem } from "../ui/notices";
 import { StatusBadge } from "../ui/status-badge";
+import { currentCan } from "@/lib/auth/current";
+import { BulkReplayForm } from "../replay/bulk-replay-form";
 
 function prettyPayload(p: string): string {
   try {
@@ -31,7 +33,8 @@ export async function FailuresView({ params }: { params: SearchParamsInput }) {
     );
   const { range, filters } = parsed.query;
   const { db } = getDb();
-  const [data, queues] = await Promise.all([listFailedEvents(db, range, filters), listFailureQueues(db)]);
+  const [data, queues, canReplay] = await Promise.all([listFailedEvents(db, range, filters), listFailureQueues(db), currentCan("failures:replay")]);
+  const replayableFunctions = [...new Set(data.groups.map((g) => g.functionName).filter((f): f is string => !!f))].sort();
   const filterHref = (u: Record<string, string | undefined>) => `/failures${mergeParams(params, u)}`;
   const active = [filters.queue && `queue ${filters.queue}`, filters.function && `function ${filters.function}`, filters.errorCode && `error ${filters.errorCode}`].filter(Boolean);
   return (
@@ -106,6 +109,12 @@ export async function FailuresView({ params }: { params: SearchParamsInput }) {
           )}
         </div>
       </section>
+      {canReplay && replayableFunctions.length > 0 && (
+        <section className="card section" aria-labelledby="bulk-h">
+          <h2 id="bulk-h">Bulk replay</h2>
+          <BulkReplayForm functions={replayableFunctions} />
+        </section>
+      )}
       <section className="card section" aria-labelledby="ev-h">
         <h2 id="ev-h">
           Events {active.length > 0 && <Link href="/failures" className="small">clear filters</Link>}
@@ -172,9 +181,9 @@ export async function FailuresView({ params }: { params: SearchParamsInput }) {
                       </details>
                     </td>
                     <td>
-                      <button type="button" className="btn small" disabled title="Replay arrives in a later release">
-                        Replay (coming soon)
-                      </button>
+                      <Link href={`/failures/${e.id}`} className="btn small" data-testid="event-open">
+                        {canReplay && (e.status === "new" || e.status === "failed_again") ? "Replay…" : "Details"}
+                      </Link>
                     </td>
                   </tr>
                 ))}
