@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { AUTH, E2E_ADMIN_PASSWORD } from "./test/e2e/helpers.ts";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 
@@ -10,9 +11,13 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // Signs in as admin through the real login API and creates the operator and viewer users.
+  globalSetup: "./test/e2e/global-setup.ts",
   reporter: [["list"], ["html", { open: "never", outputFolder: "test-results/playwright-report" }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // Every spec runs signed in as admin unless it says otherwise (test.use({ storageState: AUTH.operator.storageState })).
+    storageState: AUTH.admin.storageState,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
@@ -36,6 +41,8 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,
+    // The first-run admin of the fresh store gets this password (global-setup signs in with it).
+    env: { FAASIGHT_ADMIN_EMAIL: AUTH.admin.email, FAASIGHT_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -3,6 +3,8 @@
 export interface RateLimiter {
   /** Records an attempt; returns the seconds to wait when over the limit, else 0. */
   hit(key: string, now?: number): number;
+  /** The seconds to wait before another attempt is allowed (0 = allowed), without recording one. */
+  peek(key: string, now?: number): number;
   reset(key: string): void;
 }
 
@@ -19,6 +21,11 @@ export function createRateLimiter(limit: number, windowMs: number): RateLimiter 
       }
       w.count++;
       return w.count > limit ? Math.ceil((w.start + windowMs - now) / 1000) : 0;
+    },
+    peek(key, now = Date.now()) {
+      const w = windows.get(key);
+      if (!w || now - w.start >= windowMs || w.count < limit) return 0;
+      return Math.ceil((w.start + windowMs - now) / 1000);
     },
     reset(key) {
       windows.delete(key);

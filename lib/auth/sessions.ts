@@ -5,16 +5,20 @@
  */
 import type { Db } from "../db.ts";
 import { hashPassword, verifyPassword } from "./password.ts";
-import { createRateLimiter } from "./rate-limit.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import { hashSecret, randomSecret, secretMatches, API_TOKEN_PREFIX } from "./tokens.ts";
 import { isRole, type Principal } from "./permissions.ts";
 
-export const SESSION_COOKIE = "faasight_session";
-export const CSRF_COOKIE = "faasight_csrf";
-export const CSRF_HEADER = "x-csrf-token";
+export { SESSION_COOKIE, CSRF_COOKIE, CSRF_HEADER } from "./sessions-names.ts";
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
-const loginLimiter = createRateLimiter(10, 15 * 60_000);
+/** Failed sign-ins allowed per account and per client address in 15 minutes (successes do not count). */
+export const LOGIN_FAILURES_PER_ACCOUNT = 10;
+export const LOGIN_FAILURES_PER_ADDRESS = 100;
+// On globalThis: Next.js may load this module once per route bundle.
+const limiters = globalThis as unknown as { faasightLogin?: { account: RateLimiter; address: RateLimiter } };
+limiters.faasightLogin ??= { account: createRateLimiter(LOGIN_FAILURES_PER_ACCOUNT, 15 * 60_000), address: createRateLimiter(LOGIN_FAILURES_PER_ADDRESS, 15 * 60_000) };
+const loginLimiter = limiters.faasightLogin;
 
 export class LoginError extends Error {
   constructor(
@@ -36,13 +40,18 @@ export interface NewSession {
 /** Checks credentials (rate-limited per address and per account) and opens a session. */
 export async function login(db: Db, input: { email: string; password: string; ip?: string; userAgent?: string }): Promise<NewSession> {
   const email = input.email.trim().toLowerCase();
-  const wait = Math.max(loginLimiter.hit(`ip:${input.ip ?? "?"}`), loginLimiter.hit(`user:${email}`));
+  const ip = input.ip ?? "?";
+  const wait = Math.max(loginLimiter.address.peek(ip), loginLimiter.account.peek(email));
   if (wait > 0) throw new LoginError(`Too many sign-in attempts. Try again in ${wait} seconds.`, wait);
   const user = await db.user.findUnique({ where: { email } });
   // Verify against a dummy hash when the user is unknown, so timing does not reveal accounts.
   const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok || user.disabledAt) throw new LoginError("Email or password is wrong.");
-  loginLimiter.reset(`user:${email}`);
+  if (!user || !ok || user.disabledAt) {
+    loginLimiter.address.hit(ip);
+    loginLimiter.account.hit(email);
+    throw new LoginError("Email or password is wrong.");
+  }
+  loginLimiter.account.reset(email);
   const sessionToken = randomSecret();
   const csrfToken = randomSecret();
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);

@@ -58,6 +58,13 @@ export async function ensureBuilt(log: (l: string) => void): Promise<void> {
   });
 }
 
+/** The banner's sign-in lines; the password appears only when it was generated on this run. */
+export function signInBanner(admin: { created: boolean; email: string; generatedPassword?: string }, passwordFromEnv: boolean): string {
+  if (admin.generatedPassword) return `Sign in as ${admin.email} with password ${admin.generatedPassword}\n(shown once: note it now; change it with \`faasight users reset-password ${admin.email}\`)\n`;
+  if (admin.created && passwordFromEnv) return `Sign in as ${admin.email} with the password in FAASIGHT_ADMIN_PASSWORD\n`;
+  return `Sign in with an existing user (\`faasight users list\`; forgot the password? \`faasight users reset-password EMAIL\`)\n`;
+}
+
 export async function run(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {
     help: { type: "boolean", short: "h" },
@@ -102,6 +109,9 @@ export async function run(args: string[]): Promise<number> {
   const { resolveSources } = await import("../worker/sources.ts");
 
   const e = env();
+  // First run: an admin when the store has no user. A generated password is shown once, in the banner.
+  const { ensureFirstAdmin } = await import("../auth/users.ts");
+  const firstAdmin = await ensureFirstAdmin(getDb().db, { email: e.FAASIGHT_ADMIN_EMAIL, password: e.FAASIGHT_ADMIN_PASSWORD });
   const resolved = resolveSources(e);
   const stops: (() => Promise<void> | void)[] = [];
   const controller = new AbortController();
@@ -186,7 +196,7 @@ export async function run(args: string[]): Promise<number> {
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: databaseUrl },
   });
-  process.stdout.write(`\nFaasight is running: open http://127.0.0.1:${port}\n\n`);
+  process.stdout.write(`\nFaasight is running: open http://127.0.0.1:${port}\n${signInBanner(firstAdmin, !!e.FAASIGHT_ADMIN_PASSWORD)}\n`);
 
   const shutdown = async () => {
     controller.abort();

@@ -74,3 +74,27 @@ export function num(text: string | null): number {
 
 /** How long a truth comparison may wait for the worker to collect the newest minutes. */
 export const CATCH_UP_MS = 150_000;
+
+/** The first-run admin's password in the e2e server (playwright.config.ts sets FAASIGHT_ADMIN_PASSWORD). */
+export const E2E_ADMIN_PASSWORD = "e2e-admin-password-0001";
+
+export interface E2eUser {
+  email: string;
+  password: string;
+  role: "admin" | "operator" | "viewer";
+  /** Saved by global-setup.ts; pass to test.use({ storageState }). */
+  storageState: string;
+}
+
+/** The signed-in users every spec can use; global-setup.ts creates them and saves their sessions. */
+export const AUTH = {
+  admin: { email: "admin@faasight.local", password: E2E_ADMIN_PASSWORD, role: "admin", storageState: "test-results/e2e/.auth/admin.json" },
+  operator: { email: "operator@faasight.local", password: "e2e-operator-password-0001", role: "operator", storageState: "test-results/e2e/.auth/operator.json" },
+  viewer: { email: "viewer@faasight.local", password: "e2e-viewer-password-0001", role: "viewer", storageState: "test-results/e2e/.auth/viewer.json" },
+} as const satisfies Record<string, E2eUser>;
+
+/** The CSRF token of a saved storage state (the readable faasight_csrf cookie), for API calls with x-csrf-token. */
+export function csrfOf(storageStatePath: string): string {
+  const state = JSON.parse(fs.readFileSync(storageStatePath, "utf8")) as { cookies: Array<{ name: string; value: string }> };
+  return state.cookies.find((c) => c.name === "faasight_csrf")?.value ?? "";
+}

@@ -3,11 +3,14 @@ import { handle, ok } from "@/lib/api/errors";
 import { emptyFilters } from "@/lib/api/query";
 import { parseRequestQuery } from "@/lib/api/route";
 import { listFunctionStats } from "@/lib/queries/functions/list-function-stats";
+import { authorize } from "@/lib/api/guard";
 
 export const dynamic = "force-dynamic";
 
 /** Every function with its figures for the window. */
 export async function GET(req: Request) {
+  const auth = await authorize(req, "dashboard:read");
+  if (!auth.ok) return auth.response;
   const q = parseRequestQuery(req, emptyFilters);
   if (!q.ok) return q.response;
   return handle(async () => {
