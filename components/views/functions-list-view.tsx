@@ -4,6 +4,7 @@ import { parsePageQuery } from "@/lib/api/page-query";
 import { emptyFilters } from "@/lib/api/query";
 import { describeRange, mergeParams, timeRangeToParams, type SearchParamsInput } from "@/lib/time-range";
 import { listFunctionStats } from "@/lib/queries/functions/list-function-stats";
+import { groupColdStarts } from "@/lib/queries/functions/group-cold-starts";
 import { formatCount, formatGbSeconds, formatMb, formatMs, formatPercent } from "@/lib/charts/format";
 import { PageHeader } from "../shell/page-header";
 import { TimeRangePicker } from "../shell/time-range-picker";
@@ -73,6 +74,47 @@ export async function FunctionsListView({ params }: { params: SearchParamsInput 
           </table>
         </div>
       )}
+      {stats.functions.length > 0 && <ColdStartsByConfig rows={groupColdStarts(stats.functions)} />}
     </>
+  );
+}
+
+/** Cold-start rate and init time per runtime, architecture and memory size. */
+function ColdStartsByConfig({ rows }: { rows: ReturnType<typeof groupColdStarts> }) {
+  return (
+    <section className="card section" aria-labelledby="cold-by-config-h" style={{ marginTop: 16 }}>
+      <h2 id="cold-by-config-h">Cold starts by runtime and memory</h2>
+      <p className="small muted">From REPORT lines (Init Duration) of every function in the window; provisioned concurrency and SnapStart lower these.</p>
+      <div className="table-wrap">
+        <table className="table" data-testid="cold-by-config">
+          <thead>
+            <tr>
+              <th scope="col">Runtime</th>
+              <th scope="col">Architecture</th>
+              <th scope="col" className="r">Memory</th>
+              <th scope="col" className="r">Functions</th>
+              <th scope="col" className="r">Invocations</th>
+              <th scope="col" className="r">Cold starts</th>
+              <th scope="col" className="r">Cold-start rate</th>
+              <th scope="col" className="r">Avg init</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((g) => (
+              <tr key={`${g.runtime}-${g.architecture}-${g.memoryMb}`}>
+                <td>{g.runtime}</td>
+                <td>{g.architecture}</td>
+                <td className="r">{formatMb(g.memoryMb)}</td>
+                <td className="r">{formatCount(g.functions)}</td>
+                <td className="r">{formatCount(g.invocations)}</td>
+                <td className="r">{formatCount(g.coldStarts)}</td>
+                <td className="r">{formatPercent(g.rate)}</td>
+                <td className="r">{formatMs(g.avgInitMs)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -5,6 +5,8 @@ test.describe("every page renders with data", () => {
   test("functions", async ({ page }) => {
     await page.goto("/functions");
     await expect(page.getByTestId("functions-list").getByRole("link", { name: "image-resize" })).toBeVisible();
+    // Cold starts by configuration: the shop's Python 3.11 x86 1,769 MB image-resize has its own row.
+    await expect(page.getByTestId("cold-by-config").getByRole("row").filter({ hasText: "python3.11" }).first()).toBeVisible();
     await shot(page, "functions");
   });
 
