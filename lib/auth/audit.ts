@@ -5,6 +5,8 @@ import type { Principal } from "./permissions.ts";
 
 export interface AuditEntry {
   principal: Principal | null;
+  /** Who acted when there is no principal (e.g. "cli" for `faasight users`). */
+  actor?: string;
   action: string;
   resourceType: string;
   resourceId?: string | number;
@@ -18,7 +20,7 @@ export async function writeAudit(db: Db, entry: AuditEntry): Promise<void> {
   await db.auditLog.create({
     data: {
       actorId: entry.principal?.userId ?? null,
-      actor: entry.principal?.email ?? "anonymous",
+      actor: entry.principal?.email ?? entry.actor ?? "anonymous",
       action: entry.action,
       resourceType: entry.resourceType,
       resourceId: entry.resourceId === undefined ? null : String(entry.resourceId),

@@ -18,6 +18,7 @@ export const commands: Record<string, CliCommand> = {
   cost: { summary: "what-if cost estimate for a Lambda function (JSON): faasight cost estimate --help", load: () => import("./cost.ts") },
   replay: { summary: "list, dry-run, replay, bulk-replay, redrive or discard failed events (DLQs, destinations)", load: () => import("./replay.ts") },
   report: { summary: "cost report on demand (csv/html/json) and report schedules: faasight report --help", load: () => import("./report.ts") },
+  users: { summary: "users, roles, passwords and API tokens: add, set-role, disable, list, reset-password, tokens", load: () => import("./users.ts") },
 };
 
 const HELP = (): string =>
