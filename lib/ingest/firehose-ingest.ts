@@ -38,6 +38,20 @@ interface Routed {
   events: RawLogEvent[];
 }
 
+// Deliveries arrive in parallel; one function's (or stage's) batches are ingested one at a time in
+// this process, so an invocation split across two deliveries is assembled from committed lines.
+const chains = new Map<string, Promise<unknown>>();
+function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = chains.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => undefined);
+  chains.set(key, tail);
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
+  return next;
+}
+
 async function candidateSources(store: Store, sel: SourceSelector, owner: string, cache: Map<string, number[]>): Promise<number[]> {
   const key = sel.sourceName ? `name:${sel.sourceName}` : `owner:${owner}`;
   const hit = cache.get(key);
@@ -84,7 +98,9 @@ export async function ingestSubscriptionPayloads(store: Store, payloads: Subscri
   const purgedBefore = await rawPurgedBefore(store);
   const touched = new Map<number, { min: number; max: number }>();
   for (const [tkey, r] of routed) {
-    const out = r.target.kind === "lambda" ? await ingestLambdaLogEvents(store, r.target.fn, r.events, { purgedBefore }) : await ingestAccessLogEvents(store, r.target.stage, r.events, { purgedBefore });
+    const t = r.target;
+    const lockKey = `${store.url}\u0000${t.kind === "lambda" ? `fn:${t.fn.id}` : `stage:${t.stage.id}`}`;
+    const out = await serialized(lockKey, () => (t.kind === "lambda" ? ingestLambdaLogEvents(store, t.fn, r.events, { purgedBefore }) : ingestAccessLogEvents(store, t.stage, r.events, { purgedBefore })));
     res.written += out.written;
     res.skipped += out.skipped;
     res.malformed += out.malformed;

@@ -14,6 +14,8 @@ export interface FirehoseEndpoint {
   accessKey?: string;
   /** Sent as X-Amz-Firehose-Common-Attributes. */
   commonAttributes?: Record<string, string>;
+  /** The stream's "GZIP" content encoding: the whole request body gzip-compressed. */
+  contentEncoding?: "gzip";
 }
 
 /** The CloudWatch Logs subscription payload (before gzip). */
@@ -34,7 +36,7 @@ export interface DeliveryStats {
 
 const firehoseEnvSchema = z.record(
   z.string(),
-  z.object({ url: z.url(), accessKey: z.string().optional(), commonAttributes: z.record(z.string(), z.string()).optional() }),
+  z.object({ url: z.url(), accessKey: z.string().optional(), commonAttributes: z.record(z.string(), z.string()).optional(), contentEncoding: z.literal("gzip").optional() }),
 );
 
 /** Parses FAASIGHT_SANDBOX_FIREHOSE ({"stream":{"url","accessKey"}}); empty = none. */
@@ -175,7 +177,8 @@ export class SubscriptionDelivery {
 
   private async postFirehose(stream: string, endpoint: FirehoseEndpoint, records: string[]): Promise<void> {
     const requestId = newRequestId(this.ctx.random);
-    const body = JSON.stringify({ requestId, timestamp: this.ctx.now(), records: records.map((data) => ({ data })) });
+    const json = JSON.stringify({ requestId, timestamp: this.ctx.now(), records: records.map((data) => ({ data })) });
+    const body = endpoint.contentEncoding === "gzip" ? zlib.gzipSync(json) : json;
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "x-amz-firehose-protocol-version": "1.0",
@@ -184,6 +187,7 @@ export class SubscriptionDelivery {
       "x-amz-firehose-common-attributes": JSON.stringify({ commonAttributes: endpoint.commonAttributes ?? {} }),
     };
     if (endpoint.accessKey) headers["x-amz-firehose-access-key"] = endpoint.accessKey;
+    if (endpoint.contentEncoding === "gzip") headers["content-encoding"] = "gzip";
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
         const res = await fetch(endpoint.url, { method: "POST", headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
