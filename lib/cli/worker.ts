@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<number> {
       onCycle: (results, ms) => {
         const written = results.reduce((a, r) => a + Object.values(r.collectors).reduce((b, c) => b + (c?.written ?? 0), 0), 0);
         log(`cycle: ${written} rows written in ${(ms / 1000).toFixed(1)} s`);
-        if (process.env.FAASIGHT_LOG_LEVEL === "debug") process.stderr.write(formatCycleReport(results, ms) + "\n");
+        if (ctx.env.FAASIGHT_LOG_LEVEL === "debug") process.stderr.write(formatCycleReport(results, ms) + "\n");
         return afterCycle.run();
       },
     });
