@@ -82,7 +82,7 @@ export const envSchema = z.object({
   /** Lambda logs: poll (FilterLogEvents), push (skip polling groups a Firehose delivery reached), both (poll and push overlap). */
   FAASIGHT_LOGS_MODE: z.preprocess(emptyAsUndefined, z.enum(["poll", "push", "both"]).default("poll")),
   /** Seconds a worker's lease on a source lasts without renewal (several workers on PostgreSQL). */
-  FAASIGHT_LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).default(300)),
+  FAASIGHT_LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).default(120)),
 });
 
 export type Env = z.infer<typeof envSchema>;

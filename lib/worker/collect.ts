@@ -10,6 +10,7 @@ import { applyRetention, rawPurgedBefore, type RetentionSettings } from "../stor
 import { runCycle, type CollectorName, type CycleOptions, type CycleResult, type ProgressEvent } from "./cycle.ts";
 import { openSource, resolveSources, type SourceConfig, type SourceContext } from "./sources.ts";
 import type { AwsTarget } from "../aws/clients.ts";
+import { claimNextSource, dueAfterCycle, extendLease, nextWakeMs, readLeases, workerOwnerId } from "./leases.ts";
 
 export interface CollectSettings {
   lookbackMs: number;
@@ -21,6 +22,8 @@ export interface CollectSettings {
   traceDetailRate: number;
   quotaScale: number;
   logsMode?: "poll" | "push" | "both";
+  /** Source lease time for several workers (FAASIGHT_LEASE_SECONDS). */
+  leaseMs?: number;
   retention: RetentionSettings;
 }
 
@@ -36,6 +39,7 @@ export function settingsFromEnv(env: Env): CollectSettings {
     traceDetailRate: env.FAASIGHT_TRACE_DETAIL_RATE,
     quotaScale: env.FAASIGHT_QUOTA_SCALE,
     logsMode: env.FAASIGHT_LOGS_MODE,
+    leaseMs: env.FAASIGHT_LEASE_SECONDS * 1000,
     retention: {
       rawDays: env.FAASIGHT_RETENTION_RAW_DAYS,
       metricDays: env.FAASIGHT_RETENTION_METRIC_DAYS,
@@ -105,18 +109,47 @@ export interface WorkerOptions extends Omit<CollectionOptions, "since" | "now" |
   intervalMs: number;
   /** Window of a source's first cycle. */
   initialWindowMs: number;
-  /** After each cycle (alerts, reports); awaited before the next cycle is timed. */
-  onCycle?: (results: CycleResult[], ms: number) => void | Promise<void>;
+  onCycle?: (results: CycleResult[], ms: number) => void;
+  /** This worker's name in source leases (default host:pid:random). */
+  owner?: string;
+  /** How long a source lease lasts without renewal; a dead worker's sources are taken over after it (default settings.leaseMs, else 120 s). */
+  leaseMs?: number;
 }
 
-/** Repeats collection every interval until the signal aborts; retention runs hourly. */
+/**
+ * Repeats collection until the signal aborts; retention runs hourly. Sources are leased
+ * (lib/worker/leases.ts), so N workers on one store share them: each due source is collected
+ * by exactly one worker per interval, and a dead worker's sources are taken over at expiry.
+ */
 export async function runWorker(o: WorkerOptions): Promise<void> {
   let lastRetention = 0;
+  const owner = o.owner ?? workerOwnerId();
+  const ttl = o.leaseMs ?? o.settings.leaseMs ?? 120_000;
+  const byId = new Map(o.sources.map((s) => [s.id, s]));
+  const ids = [...byId.keys()];
   while (!o.signal?.aborted) {
     const started = Date.now();
+    const results: CycleResult[] = [];
+    const done = new Set<number>();
     try {
-      const results = await runCollection({ ...o, since: started - o.initialWindowMs });
-      await o.onCycle?.(results, Date.now() - started);
+      for (;;) {
+        if (o.signal?.aborted) break;
+        const id = await claimNextSource(o.store, owner, ids, Date.now(), ttl, done);
+        if (id === null) break;
+        done.add(id);
+        const ctx = byId.get(id)!;
+        const cycleStart = Date.now();
+        o.log?.(`lease: ${ctx.config.name} claimed by ${owner}`);
+        const renew = setInterval(() => void extendLease(o.store, owner, id, Date.now() + ttl).catch(() => false), Math.max(1_000, Math.floor(ttl / 3)));
+        try {
+          results.push(...(await runCollection({ ...o, sources: [ctx], since: cycleStart - o.initialWindowMs })));
+        } finally {
+          clearInterval(renew);
+          const kept = await extendLease(o.store, owner, id, dueAfterCycle(cycleStart, o.intervalMs, Date.now()));
+          o.log?.(`lease: ${ctx.config.name} collected by ${owner}${kept ? "" : " (lease lost meanwhile)"}`);
+        }
+      }
+      if (results.length) o.onCycle?.(results, Date.now() - started);
     } catch (err) {
       o.log?.(`cycle failed: ${(err as Error).stack ?? err}`);
     }
@@ -130,7 +163,12 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
         o.log?.(`retention failed: ${(err as Error).message}`);
       }
     }
-    const wait = Math.max(0, o.intervalMs - (Date.now() - started));
+    let wait = o.intervalMs;
+    try {
+      wait = nextWakeMs(await readLeases(o.store, ids), Date.now(), o.intervalMs);
+    } catch (err) {
+      o.log?.(`lease read failed: ${(err as Error).message}`);
+    }
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, wait);
       o.signal?.addEventListener("abort", () => {
