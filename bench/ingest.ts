@@ -1,0 +1,175 @@
+/**
+ * Figure 2, ingest: Lambda log lines parsed per second on one core (lib/parse), and log
+ * events stored per second end to end (parse, assemble invocations, rollups, error groups,
+ * cursor: lib/store/log-ingest.ts) into SQLite and PostgreSQL, beside a raw insert of the
+ * same rows with no parsing. The events are the simulator's own (default shop, seeded).
+ */
+import { buildShop } from "../lib/simulate/shop.ts";
+import { Simulation, type SimulationOutput } from "../lib/simulate/engine.ts";
+import { TruthRecorder } from "../lib/simulate/truth.ts";
+import { MetricAggregator } from "../lib/simulate/metrics.ts";
+import { parseLambdaLogMessage } from "../lib/parse/lambda-log.ts";
+import { ingestLambdaLogEvents, type FunctionRef } from "../lib/store/log-ingest.ts";
+import type { RawLogEvent } from "../lib/store/invocation-assembly.ts";
+import { openStore, insertRows, all } from "../lib/store/sql.ts";
+import { createScratchDb, type Engine } from "./scratch.ts";
+import { figure, round, type Figure } from "./stats.ts";
+
+/** Events per FilterLogEvents page the collector ingests in one call (AWS pages hold up to 10,000 or 1 MB). */
+const PAGE = 5_000;
+
+/** Simulates the default shop until at least `n` Lambda log events exist; returns them per function, in time order. */
+export function simulatedLogEvents(n: number, seed = 11): Map<string, RawLogEvent[]> {
+  const shop = buildShop();
+  const out = new Map<string, RawLogEvent[]>();
+  let count = 0;
+  let seq = 0;
+  const output: SimulationOutput = {
+    log(group, stream, events) {
+      if (!group.startsWith("/aws/lambda/")) return;
+      const fn = group.slice("/aws/lambda/".length);
+      const list = out.get(fn) ?? [];
+      out.set(fn, list);
+      for (const e of events) list.push({ eventId: String(++seq).padStart(56, "0"), logStream: stream, timestamp: e.timestamp, message: e.message });
+      count += events.length;
+    },
+    traces() {},
+    message() {},
+  };
+  const start = Date.UTC(2026, 0, 5, 9);
+  const truth = new TruthRecorder({ seed, region: "us-east-1", accountId: "123456789012", start, end: start }, { minutes: false });
+  const sim = new Simulation({ shop, seed, region: "us-east-1", accountId: "123456789012", start, rate: 4, output, truth, metrics: new MetricAggregator() });
+  for (let t = start + 10 * 60_000; count < n; t += 10 * 60_000) sim.advanceTo(t);
+  for (const list of out.values()) list.sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
+  return out;
+}
+
+// A straightforward parser to compare with: one regex per line kind tried in turn, JSON.parse for structured lines.
+const NAIVE = [
+  /^START RequestId: (\S+) Version: (\S+)/,
+  /^END RequestId: (\S+)/,
+  /^REPORT RequestId: (\S+)\tDuration: ([\d.]+) ms\tBilled Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB(?:\tInit Duration: ([\d.]+) ms)?/,
+  /Task timed out after ([\d.]+) seconds/,
+  /^(\S+)\t(\S+)\t(ERROR|WARN|INFO|DEBUG)\t(.*)$/s,
+];
+function naiveParse(message: string): unknown {
+  for (const line of message.split("\n")) {
+    if (line.startsWith("{")) {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return null;
+      }
+    }
+    for (const re of NAIVE) {
+      const m = re.exec(line);
+      if (m) return m;
+    }
+  }
+  return null;
+}
+
+/** Lines per second of `fn` over `messages`, repeated for at least `minMs`. */
+function rate(messages: string[], fn: (m: string) => unknown, minMs: number): number {
+  let lines = 0;
+  let sink = 0;
+  const t0 = performance.now();
+  do {
+    for (const m of messages) if (fn(m)) sink++;
+    lines += messages.length;
+  } while (performance.now() - t0 < minMs);
+  if (sink < 0) throw new Error("unreachable");
+  return lines / ((performance.now() - t0) / 1000);
+}
+
+async function storeRates(engine: Engine, events: Map<string, RawLogEvent[]>): Promise<{ e2e: number; raw: number; invocations: number }> {
+  const total = [...events.values()].reduce((a, l) => a + l.length, 0);
+  const setup = async () => {
+    const db = await createScratchDb(engine);
+    const store = openStore(db.url);
+    const now = new Date();
+    const src = await db.db.source.create({ data: { name: "bench", accountId: "123456789012", region: "us-east-1" } });
+    const fns = new Map<string, FunctionRef>();
+    for (const name of events.keys()) {
+      const f = await db.db.lambdaFunction.create({ data: { sourceId: src.id, name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`, memoryMb: 512, timeoutSec: 30, logGroup: `/aws/lambda/${name}`, runtime: "nodejs22.x", updatedAt: now } });
+      fns.set(name, { id: f.id, sourceId: src.id, name, runtime: "nodejs22.x" });
+    }
+    return { db, store, fns };
+  };
+  // Raw insert: the same LogEvent rows, same page batches, no parsing or derivation.
+  let raw: number;
+  {
+    const { db, store, fns } = await setup();
+    const t0 = performance.now();
+    for (const [name, list] of events) {
+      const id = fns.get(name)!.id;
+      for (let i = 0; i < list.length; i += PAGE) {
+        const rows = list.slice(i, i + PAGE).map((e) => [id, e.eventId, e.logStream, new Date(e.timestamp), null, e.message]);
+        await store.transaction(() => insertRows(store.dialect, "LogEvent", ["functionId", "eventId", "logStream", "timestamp", "requestId", "message"], rows, { conflict: ["functionId", "eventId"] }));
+      }
+    }
+    raw = total / ((performance.now() - t0) / 1000);
+    await store.close();
+    await db.drop();
+  }
+  const { db, store, fns } = await setup();
+  try {
+    const t0 = performance.now();
+    for (const [name, list] of events) {
+      const fn = fns.get(name)!;
+      for (let i = 0; i < list.length; i += PAGE) await ingestLambdaLogEvents(store, fn, list.slice(i, i + PAGE));
+    }
+    const e2e = total / ((performance.now() - t0) / 1000);
+    const [row] = await store.read(() => all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "Invocation"`));
+    return { e2e, raw, invocations: Number(row?.n ?? 0) };
+  } finally {
+    await store.close();
+    await db.drop();
+  }
+}
+
+/** Runs figure 2. */
+export async function benchIngest(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+  const n = o.quick ? 60_000 : 250_000;
+  const t0 = Date.now();
+  const events = simulatedLogEvents(n);
+  const total = [...events.values()].reduce((a, l) => a + l.length, 0);
+  o.log(`  simulated ${total} log events of ${events.size} functions in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const messages = [...events.values()].flat().map((e) => e.message);
+  const sample = messages.slice(0, 100_000);
+  rate(sample.slice(0, 20_000), (m) => parseLambdaLogMessage(m).length, 300);
+  const parse = rate(sample, (m) => parseLambdaLogMessage(m).length, o.quick ? 1000 : 3000);
+  const naive = rate(sample, naiveParse, o.quick ? 1000 : 3000);
+  o.log(`  parse: ${Math.round(parse)} lines/s (naive regex parser ${Math.round(naive)})`);
+  const figures: Figure[] = [
+    figure({
+      name: "ingest.parse.linesPerSecond",
+      value: parse,
+      unit: "lines/s",
+      baseline: naive,
+      baselineName: "naive parser: one regex per line kind tried in turn, JSON.parse for structured lines",
+      higherIsBetter: true,
+      goal: { min: 500_000, text: "≥ 500k lines/s on one core" },
+      notes: `parseLambdaLogMessage over ${sample.length} simulated lines (text and JSON formats, START/END/REPORT/app/error lines), main thread`,
+    }),
+  ];
+  const details: Record<string, unknown> = { events: total, functions: events.size, parse, naive };
+  for (const engine of ["sqlite", "pg"] as const) {
+    const r = await storeRates(engine, events);
+    o.log(`  ${engine}: ${Math.round(r.e2e)} events/s end to end, raw insert ${Math.round(r.raw)} rows/s`);
+    details[engine] = r;
+    figures.push(
+      figure({
+        name: `ingest.${engine}.eventsPerSecond`,
+        value: r.e2e,
+        unit: "events/s",
+        baseline: r.raw,
+        baselineName: "raw multi-row INSERT of the same LogEvent rows, same batches, no parsing",
+        higherIsBetter: true,
+        goal: engine === "sqlite" ? { min: 50_000, text: "≥ 50k events/s into SQLite" } : { min: 100_000, text: "≥ 100k events/s into PostgreSQL" },
+        notes: `ingestLambdaLogEvents (parse, assemble ${r.invocations} invocations, minute/hour rollups, error groups) in pages of ${PAGE} events per function, ${total} events, one process; ratio = e2e / raw (${round(r.e2e / r.raw, 3)})`,
+      }),
+    );
+  }
+  return { figures, details };
+}
