@@ -41,8 +41,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/api/v1/health`,
     timeout: 600_000,
     reuseExistingServer: false,
-    // The first-run admin of the fresh store gets this password (global-setup signs in with it).
-    env: { FAASIGHT_ADMIN_EMAIL: AUTH.admin.email, FAASIGHT_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD },
+    // The first-run admin of the fresh store gets this password (global-setup signs in with it);
+    // the alerts spec receives webhooks on 127.0.0.1, which the SSRF guard refuses unless allowlisted.
+    env: { FAASIGHT_ADMIN_EMAIL: AUTH.admin.email, FAASIGHT_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD, FAASIGHT_WEBHOOK_ALLOWLIST: "127.0.0.1" },
     stdout: "pipe",
     stderr: "pipe",
   },

@@ -230,6 +230,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         } catch {
           return json(400, { message: "Fault config must be a JSON object keyed by *, service or service:Operation." });
         }
+      case "GET /_sandbox/invocations":
+        // What Lambda Invoke handed to functions (oldest first), optionally of one function: tests read replays here.
+        return json(200, lambda.invocationLog().filter((e) => !url.searchParams.get("functionName") || e.functionName === url.searchParams.get("functionName")));
       case "GET /_sandbox/stats":
         return json(200, Object.fromEntries(stats));
       case "POST /_sandbox/stats/reset":
