@@ -5,6 +5,7 @@ import { formatTime } from "@/lib/charts/format";
 import { getReportRun, getReportRunContent } from "@/lib/reports/runs";
 import { parseCsv } from "@/lib/reports/csv";
 import { parseUsdExact, usdDisplay } from "@/lib/reports/money-format";
+import { localPeriodLabel } from "@/lib/reports/period-label";
 import { PageHeader } from "../shell/page-header";
 import { EmptyState } from "../ui/notices";
 import { StatusBadge } from "../ui/status-badge";
@@ -29,17 +30,21 @@ export async function ReportRunView({ id }: { id: number }) {
   const run = await getReportRun(db, id);
   if (!run) notFound();
   const has = (f: string) => run.formats.find((x) => x.format === f);
-  const [csv, html] = await Promise.all([has("csv") ? getReportRunContent(db, has("csv")!.runId, "csv") : null, has("html") ? getReportRunContent(db, has("html")!.runId, "html") : null]);
+  const [csv, schedule] = await Promise.all([
+    has("csv") ? getReportRunContent(db, has("csv")!.runId, "csv") : null,
+    run.scheduleId === null ? null : db.reportSchedule.findUnique({ where: { id: run.scheduleId }, select: { timezone: true } }),
+  ]);
+  const html = has("html");
   let table: { header: string[]; rows: string[][] } | null = null;
   if (csv) {
     const [header, ...rows] = parseCsv(csv.content);
     table = { header, rows };
   }
   const col = (name: string) => table?.header.indexOf(name) ?? -1;
-  const periodLast = new Date(Date.parse(run.periodEnd) - 1).toISOString().slice(0, 10);
+  const periodLabel = localPeriodLabel(run.periodStart, run.periodEnd, schedule?.timezone);
   return (
     <>
-      <PageHeader title={`Report run #${run.id}`} subtitle={`${run.scheduleName ?? "deleted schedule"} · ${run.periodStart.slice(0, 10)} to ${periodLast} · created ${formatTime(run.createdAt, false)}`}>
+      <PageHeader title={`Report run #${run.id}`} subtitle={`${run.scheduleName ?? "deleted schedule"} · ${periodLabel} · created ${formatTime(run.createdAt, false)}`}>
         <Link href="/reports" className="btn">
           All reports
         </Link>
@@ -48,7 +53,10 @@ export async function ReportRunView({ id }: { id: number }) {
         <p style={{ margin: 0 }}>
           Status <StatusBadge status={run.status} />
           {run.fireTime && <span className="muted"> · fire time {formatTime(run.fireTime, false)}</span>}
-          <span className="muted"> · period {run.periodStart} to {run.periodEnd} (end exclusive)</span>
+          <span className="muted" data-testid="run-period">
+            {" "}
+            · period {periodLabel}: {formatTime(run.periodStart, false)} to {formatTime(run.periodEnd, false)} (end exclusive)
+          </span>
         </p>
         {run.error && (
           <p className="small" style={{ color: "var(--bad)", overflowWrap: "anywhere" }}>
@@ -110,7 +118,7 @@ export async function ReportRunView({ id }: { id: number }) {
       {html ? (
         <section className="card section" aria-labelledby="run-html-h">
           <h2 id="run-html-h">The report as sent</h2>
-          <iframe title="Report (HTML)" srcDoc={html.content} sandbox="" style={{ width: "100%", height: 900, border: "1px solid var(--border)", borderRadius: 8, background: "#fff" }} data-testid="run-html" />
+          <iframe title="Report (HTML)" src={`/api/v1/reports/runs/${html.runId}/download?format=html&inline=1`} sandbox="" style={{ width: "100%", height: 900, border: "1px solid var(--border)", borderRadius: 8, background: "#fff" }} data-testid="run-html" />
         </section>
       ) : null}
       {!table && !html && (

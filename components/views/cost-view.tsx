@@ -83,7 +83,7 @@ export async function CostView({ params }: { params: SearchParamsInput }) {
           <EmptyState title="No spend in this window">Choose a longer time range, or check the collector status on the overview.</EmptyState>
         ) : (
           <div className="table-wrap">
-            <table className="table" data-testid="cost-rows">
+            <table className="table" data-testid="cost-by-function">
               <thead>
                 <tr>
                   <th scope="col">Function / alias / stage</th>
@@ -196,6 +196,7 @@ export async function CostView({ params }: { params: SearchParamsInput }) {
               </p>
               <p className="small muted">
                 Month to date ({p.daysElapsed} of {p.daysInMonth} days, as of {p.asOf}): {usd(p.monthToDateMicroUsd)}. {p.method}
+                {p.lowMicroUsd === p.highMicroUsd && p.projectedMicroUsd !== p.monthToDateMicroUsd && " The range is a single point until the window holds days that differ (one day of data has no spread)."}
               </p>
             </>
           ) : (

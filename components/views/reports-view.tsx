@@ -4,6 +4,7 @@ import { currentCan } from "@/lib/auth/current";
 import { listReportSchedules } from "@/lib/reports/schedules";
 import { listReportRuns } from "@/lib/reports/runs";
 import { formatTime } from "@/lib/charts/format";
+import { localPeriodLabel } from "@/lib/reports/period-label";
 import { PageHeader } from "../shell/page-header";
 import { EmptyState } from "../ui/notices";
 import { StatusBadge } from "../ui/status-badge";
@@ -16,6 +17,7 @@ const channelLabel = (c: { type: "sns"; topicArn: string } | { type: "webhook"; 
 export async function ReportsView() {
   const { db } = getDb();
   const [schedules, runs, canManage] = await Promise.all([listReportSchedules(db), listReportRuns(db, { limit: 50 }), currentCan("reports:manage")]);
+  const timezoneOf = new Map(schedules.map((s) => [s.id, s.timezone]));
   return (
     <>
       <PageHeader title="Reports" subtitle={`${schedules.length} schedules · ${runs.length} recent runs · cost reports as HTML, CSV and JSON, stored here and sent to SNS or webhooks`} />
@@ -102,9 +104,7 @@ export async function ReportsView() {
                       <div className="sub">{formatTime(r.createdAt, false)}</div>
                     </td>
                     <td>{r.scheduleName ?? "deleted schedule"}</td>
-                    <td className="nowrap">
-                      {r.periodStart.slice(0, 10)} – {new Date(Date.parse(r.periodEnd) - 1).toISOString().slice(0, 10)}
-                    </td>
+                    <td className="nowrap">{localPeriodLabel(r.periodStart, r.periodEnd, timezoneOf.get(r.scheduleId ?? -1))}</td>
                     <td>
                       <StatusBadge status={r.status} />
                       {r.error && <div className="sub" style={{ maxWidth: 280, overflowWrap: "anywhere" }}>{r.error}</div>}

@@ -49,7 +49,7 @@ test.describe("cost", () => {
     // arm64 for x86 functions, Faasight's own monitoring cost.
     await expect(page.getByTestId("arm64").getByTestId("arm64-row-image-resize")).toBeVisible();
     await expect(page.getByTestId("monitoring-cost")).toContainText("CloudWatch GetMetricData");
-    await shot(page, "cost");
+    await shot(page, "cost-page");
   });
 
   test("the cost API serves the same figures and rejects a bad parameter with the reason", async ({ request }) => {

@@ -30,7 +30,9 @@ test.describe("reports (admin)", () => {
     await expect(page.getByText(NAME)).toBeVisible();
     const table = page.getByTestId("run-csv");
     await expect(table).toBeVisible();
-    await expect(page.getByTestId("run-html")).toBeVisible();
+    // The HTML as sent renders (sandboxed frame), and the period is the schedule's local days.
+    await expect(page.frameLocator('[data-testid="run-html"]').locator("h1")).toContainText("Cost report");
+    await expect(page.getByTestId("run-period")).toContainText("(Europe/Berlin)");
 
     // The downloaded CSV is what the page shows, row for row, and its rows add up to its total.
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-csv").click()]);

@@ -66,6 +66,6 @@ export function estimateProvisionedUsage(input: ProvisionedUsageInput): Provisio
     provisionedBilledMs: ms(provisioned),
     spilloverBilledMs: ms(spill),
     assumption:
-      "Provisioned invocations = the alias's Invocations minus ProvisionedConcurrencySpilloverInvocations (CloudWatch); each is assumed to take the function's average billed duration from its REPORT lines, and the configuration is assumed to have been in place for the whole window.",
+      "Provisioned invocations = the alias's Invocations minus ProvisionedConcurrencySpilloverInvocations (CloudWatch); each is assumed to take the function's average billed duration from its REPORT lines, and the configuration is assumed to have been in place from the later of the window's start and the first time Faasight saw the function (the store keeps no history of PC configuration changes).",
   };
 }

@@ -77,7 +77,7 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<
   const [report, summary, fns, rollups, metrics, pcs] = await Promise.all([
     getCostReport(db, period, { generatedAt: now }),
     getCostSummary(db, range, now),
-    db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, sourceId: true, name: true, architecture: true, memoryMb: true, source: { select: { name: true, region: true } } }, orderBy: { name: "asc" } }),
+    db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, sourceId: true, name: true, architecture: true, memoryMb: true, firstSeenAt: true, source: { select: { name: true, region: true } } }, orderBy: { name: "asc" } }),
     readFunctionRollups(db, { from: period.start, to: period.end, qualifiers: ["$ALL"], useHours: true }),
     readMetricSums(db, period.start, period.end),
     db.provisionedConcurrencyConfig.findMany({ where: { deletedAt: null, allocated: { gt: 0 } }, select: { functionId: true, qualifier: true, allocated: true } }),
@@ -125,8 +125,13 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<
   }
   rows.sort((a, b) => (a.result.exact.microUsd === b.result.exact.microUsd ? a.function.localeCompare(b.function) : a.result.exact.microUsd > b.result.exact.microUsd ? -1 : 1));
 
-  const configuredSeconds = Math.round((period.end.getTime() - period.start.getTime()) / 1000);
+  // PC is billed while configured; the store keeps no history of the config, so count from the later of
+  // the window's start and the first evidence of the function (first seen, first rollup).
   const fnById = new Map(fns.map((f) => [f.id, f]));
+  const pcFunctionIds = [...new Set(pcs.map((pc) => pc.functionId))];
+  const firstRollups =
+    pcFunctionIds.length === 0 ? [] : await db.hourRollup.groupBy({ by: ["functionId"], where: { functionId: { in: pcFunctionIds } }, _min: { bucketStart: true } });
+  const firstEvidence = new Map(firstRollups.map((g) => [g.functionId, g._min.bucketStart?.getTime() ?? Infinity]));
   const provisioned: ProvisionedRow[] = [];
   for (const pc of pcs) {
     const f = fnById.get(pc.functionId);
@@ -134,6 +139,8 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<
     const prices = pricesOf(f.source.region);
     if (!prices?.lambda.provisionedConcurrency[archOf(f.architecture)]) continue;
     const t = totals.get(f.id);
+    const since = Math.max(period.start.getTime(), Math.min(f.firstSeenAt.getTime(), firstEvidence.get(f.id) ?? Infinity));
+    const configuredSeconds = Math.max(0, Math.round((period.end.getTime() - since) / 1000));
     const usage = estimateProvisionedUsage({
       aliasInvocations: metric(f.sourceId, "Invocations", "Sum", f.name, pc.qualifier)?.sum ?? 0,
       spilloverInvocations: metric(f.sourceId, "ProvisionedConcurrencySpilloverInvocations", "Sum", f.name)?.sum ?? 0,

@@ -18,8 +18,8 @@ import type { Db } from "../../../lib/db.ts";
 import { getRegionPrices, Rational, toMicroUsd } from "../../../lib/cost/index.ts";
 import { getCostReport } from "../../../lib/queries/cost-report/get-cost-report.ts";
 import { resolveReportPeriod } from "../../../lib/reports/periods.ts";
-import { createReportSchedule, deleteReportSchedule, listReportSchedules, updateReportSchedule, ReportScheduleConflictError } from "../../../lib/reports/schedules.ts";
-import { runDueReports } from "../../../lib/reports/run-due.ts";
+import { createReportSchedule, deleteReportSchedule, listReportSchedules, updateReportSchedule, ReportScheduleConflictError, ReportScheduleNotFoundError } from "../../../lib/reports/schedules.ts";
+import { runDueReports, runReportScheduleNow } from "../../../lib/reports/run-due.ts";
 import { getReportRun, getReportRunContent, listReportRuns } from "../../../lib/reports/runs.ts";
 import { parseCsv } from "../../../lib/reports/csv.ts";
 import { parseUsdExact } from "../../../lib/reports/money-format.ts";
@@ -310,5 +310,23 @@ describe.each(DATABASES)("cost reports on $name", ({ create }) => {
     expect((await listReportSchedules(db)).map((s) => s.name)).toEqual(["later", "weekly-finance"]);
     // Runs of deleted schedules stay in the history.
     expect((await listReportRuns(db)).length).toBe(3);
+  });
+
+  it("runs a schedule now without moving its next fire, and publishes to SNS", async () => {
+    const db = h.db;
+    await receiveAll();
+    const s = await createReportSchedule(db, { name: "on-demand", cron: "0 7 * * 1", period: "last-7d", formats: ["csv", "html"], channels: [topicArn] }, { now: T });
+    const at = new Date("2026-03-10T08:00:05.750Z");
+    const r = await runReportScheduleNow(db, { sns }, s.id, { now: at, publicUrl: PUBLIC_URL });
+    expect(r).toMatchObject({ schedule: "on-demand", fireTime: "2026-03-10T08:00:05.000Z", outcome: "sent", status: "ok" });
+    const after = await db.reportSchedule.findUniqueOrThrow({ where: { id: s.id } });
+    expect(after.nextRunAt?.toISOString()).toBe(s.nextRunAt);
+    expect(after.lastRunAt).toBeNull();
+    const csv = parseCsv((await getReportRunContent(db, r.runId!, "csv"))!.content);
+    const report = await getCostReport(db, resolveReportPeriod({ preset: "last-7d" }, { now: at }));
+    expect(parseUsdExact(csv[csv.length - 1][CSV_COLUMNS.indexOf("total_usd")])).toBe(report.totals.current.totalMicroUsd);
+    expect((await receiveAll()).map((m) => JSON.parse(m.Body!).Message as string)[0]).toContain(`${PUBLIC_URL}/reports/runs/${r.runId}`);
+    await expect(runReportScheduleNow(db, { sns }, 999_999, { now: at })).rejects.toBeInstanceOf(ReportScheduleNotFoundError);
+    await deleteReportSchedule(db, s.id);
   });
 });
