@@ -139,7 +139,7 @@ describe("three workers on PostgreSQL", () => {
     const taken = lines.find((l) => l.source === victimLine.source && l.kind === "claimed" && l.worker !== victim.n && l.at >= killedAt)!;
     // Within one expiry: claimed once the lease lapsed (a worker wakes at the earliest expiry), with scheduling slack.
     expect(taken.at).toBeGreaterThanOrEqual(expiresAt - 50);
-    expect(taken.at - expiresAt).toBeLessThan(5_000);
+    expect(taken.at - expiresAt).toBeLessThan(8_000);
     expect(takenAt - killedAt).toBeLessThan(Math.max(INTERVAL_MS, LEASE_S * 1000) + 8_000);
     console.info(`lease takeover: ${victimLine.source} claimed by worker ${taken.worker} ${taken.at - killedAt} ms after the kill, ${taken.at - expiresAt} ms after the lease expiry`);
     await until("the taken-over source's collection", () => lines.some((l) => l.source === victimLine.source && l.kind === "collected" && l.worker === taken.worker && l.at >= taken.at), 120_000);
