@@ -5,6 +5,7 @@ import { describeRange, mergeParams, timeRangeToParams, type SearchParamsInput }
 import { getCostPage } from "@/lib/queries/cost/get-cost-page";
 import { sortCostRows, COST_SORTS, type CostSort } from "@/lib/queries/cost/sort-cost-rows";
 import { costPageFilters } from "@/lib/queries/cost/cost-filters";
+import { SPEND_GROUPS, type SpendGroup } from "@/lib/queries/cost/get-spend-series";
 import { formatCount, formatMb, formatPercent } from "@/lib/charts/format";
 import type { CostReportRow } from "@/lib/reports/model";
 import { PageHeader } from "../shell/page-header";
@@ -29,12 +30,13 @@ export async function CostView({ params }: { params: SearchParamsInput }) {
   const { range, filters } = parsed.query;
   const sort = filters.sort as CostSort;
   const { db } = getDb();
-  const c = await getCostPage(db, range, parsed.now);
+  const c = await getCostPage(db, range, parsed.now, { seriesBy: filters.by });
   const r = c.report;
   const t = r.totals;
   const savingsMonthly = r.savings.rightSizingMonthlyMicroUsd + r.savings.arm64MonthlyMicroUsd;
   const rq = mergeParams({}, timeRangeToParams(range));
   const sortHref = (s: CostSort) => `/cost${mergeParams(params, { sort: s === "spend" ? null : s })}`;
+  const byHref = (b: SpendGroup) => `/cost${mergeParams(params, { by: b === "function" ? null : b })}`;
   const rows = sortCostRows(r.rows, sort);
   const p = r.projection;
   return (
@@ -57,9 +59,18 @@ export async function CostView({ params }: { params: SearchParamsInput }) {
       </section>
 
       <section className="section">
+        <nav className="small" aria-label="Group spend over time by" style={{ marginBottom: 6 }} data-testid="cost-chart-by">
+          Spend over time by{" "}
+          {SPEND_GROUPS.map((b, i) => (
+            <span key={b}>
+              {i > 0 && " · "}
+              {b === c.seriesBy ? <strong>{b}</strong> : <Link href={byHref(b)}>{b}</Link>}
+            </span>
+          ))}
+        </nav>
         <ChartFigure
-          title="Spend over time"
-          description="Lambda spend per bucket of the five most expensive functions and the rest, stacked (first volume tier; a trend, not a bill)"
+          title={`Spend over time by ${c.seriesBy}`}
+          description={`spend per bucket ${c.seriesBy === "service" ? "of Lambda duration, Lambda requests and API Gateway" : `of the three most expensive ${c.seriesBy === "stage" ? "API stages" : "functions"} and the rest`}, stacked (first volume tier: a trend, not a bill)`}
           data={c.series}
           kind="bar"
           testId="cost-chart"

@@ -50,6 +50,16 @@ test.describe("cost", () => {
     await expect(page.getByTestId("arm64").getByTestId("arm64-row-image-resize")).toBeVisible();
     await expect(page.getByTestId("monitoring-cost")).toContainText("CloudWatch GetMetricData");
     await shot(page, "cost-page");
+
+    // Spend over time, stacked by service and by API stage.
+    await page.getByTestId("cost-chart-by").getByRole("link", { name: "service" }).click();
+    await expect(page).toHaveURL(/by=service/);
+    const chart = page.getByTestId("cost-chart");
+    await expect(chart.locator(".legend")).toContainText("Lambda duration");
+    await expect(chart.locator(".legend")).toContainText("API Gateway");
+    await expect(chart.locator(".recharts-bar-rectangle").first()).toBeVisible();
+    await page.goto("/cost?by=stage");
+    await expect(page.getByTestId("cost-chart").locator(".legend")).toContainText("shop-api / prod");
   });
 
   test("the cost API serves the same figures and rejects a bad parameter with the reason", async ({ request }) => {

@@ -4,8 +4,9 @@ import { enumParam } from "../../time-range.ts";
 import { REPORT_FORMATS } from "../../reports/model.ts";
 import { REPORT_PERIOD_PRESETS } from "../../reports/periods.ts";
 import { COST_SORTS } from "./sort-cost-rows.ts";
+import { SPEND_GROUPS } from "./get-spend-series.ts";
 
-export const costPageFilters = z.object({ sort: enumParam(COST_SORTS).default("spend") });
+export const costPageFilters = z.object({ sort: enumParam(COST_SORTS).default("spend"), by: enumParam(SPEND_GROUPS).default("function") });
 
 /** /api/v1/cost/report: a report period (preset, or custom with from/to dates), its time zone and format. */
 export const costReportQuery = z

@@ -11,7 +11,7 @@ import type { CostReport } from "../../reports/model.ts";
 import type { TimeRange } from "../../time-range.ts";
 import type { PreparedSeries } from "../../charts/prepare-time-series.ts";
 import { getCostReport } from "../cost-report/get-cost-report.ts";
-import { getCostSummary } from "./get-cost-summary.ts";
+import { getSpendSeries, type SpendGroup } from "./get-spend-series.ts";
 import { costPeriodOfRange, estimateProvisionedUsage, metricLookup, type MetricSum } from "./cost-page-model.ts";
 import { readFunctionRollups, totalsBy } from "../shared/rollups.ts";
 
@@ -51,7 +51,9 @@ export interface CostPage {
   report: CostReport;
   reconciliation: { rows: ReconciliationRow[]; exactMicroUsd: bigint; estimateMicroUsd: bigint; method: string };
   provisioned: ProvisionedRow[];
+  /** Spend per bucket, stacked by the chosen grouping. */
   series: PreparedSeries;
+  seriesBy: SpendGroup;
 }
 
 const archOf = (a: string): Architecture => (a === "arm64" ? "arm64" : "x86_64");
@@ -72,11 +74,11 @@ async function readMetricSums(db: Db, from: Date, to: Date): Promise<MetricSum[]
 }
 
 /** The Cost page for a window (default 7d); `now` anchors the comparison and projection. */
-export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<CostPage> {
+export async function getCostPage(db: Db, range: TimeRange, now: Date, options: { seriesBy?: SpendGroup } = {}): Promise<CostPage> {
   const period = costPeriodOfRange(range, now);
-  const [report, summary, fns, rollups, metrics, pcs] = await Promise.all([
+  const [report, series, fns, rollups, metrics, pcs] = await Promise.all([
     getCostReport(db, period, { generatedAt: now }),
-    getCostSummary(db, range, now),
+    getSpendSeries(db, range, options.seriesBy ?? "function"),
     db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, sourceId: true, name: true, architecture: true, memoryMb: true, firstSeenAt: true, source: { select: { name: true, region: true } } }, orderBy: { name: "asc" } }),
     readFunctionRollups(db, { from: period.start, to: period.end, qualifiers: ["$ALL"], useHours: true }),
     readMetricSums(db, period.start, period.end),
@@ -176,7 +178,7 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<
   }
 
   return {
-    range: summary.range,
+    range: { preset: range.preset, from: range.from.toISOString(), to: range.to.toISOString(), stepMs: range.stepMs },
     report,
     reconciliation: {
       rows,
@@ -188,6 +190,7 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date): Promise<
         "Both at the first volume tier, free tier not applied, so they compare like for like.",
     },
     provisioned,
-    series: summary.series,
+    series,
+    seriesBy: options.seriesBy ?? "function",
   };
 }

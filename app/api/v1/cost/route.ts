@@ -16,7 +16,7 @@ export async function GET(req: Request) {
   const auth = await authorize(req, "dashboard:read");
   if (!auth.ok) return auth.response;
   return handle(async () => {
-    const page = await getCostPage(getDb().db, q.value.range, q.now);
+    const page = await getCostPage(getDb().db, q.value.range, q.now, { seriesBy: q.value.filters.by });
     return costJson({ ...page, report: { ...page.report, rows: sortCostRows(page.report.rows, q.value.filters.sort) } });
   });
 }
