@@ -13,7 +13,7 @@ const KEY = "k-0123456789";
 const body = JSON.stringify({ requestId: "r-1", timestamp: 1, records: [] });
 
 describe("handleFirehoseRequest refusals", () => {
-  it.each([
+  it.each<{ name: string; key: string | undefined; headers: Record<string, string>; body: string; status: number; code: string }>([
     { name: "no access key configured", key: undefined, headers: { "x-amz-firehose-access-key": KEY }, body, status: 401, code: "unauthorized" },
     { name: "wrong access key", key: KEY, headers: { "x-amz-firehose-access-key": "nope" }, body, status: 401, code: "unauthorized" },
     { name: "missing access key", key: KEY, headers: {}, body, status: 401, code: "unauthorized" },
@@ -24,7 +24,7 @@ describe("handleFirehoseRequest refusals", () => {
   ])("$name -> $status", async ({ key, headers, body: b, status, code }) => {
     const res = await handleFirehoseRequest(new Request("http://x/api/v1/ingest/firehose", { method: "POST", headers, body: b }), { store, accessKey: key });
     expect(res.status).toBe(status);
-    const json = (await res.json()) as { requestId: string; timestamp: number; errorMessage: string; error: { code: string } };
+    const json = (await res.json()) as { requestId: string; timestamp: number; errorMessage: string; error: { code: string; message: string } };
     expect(json.error.code).toBe(code);
     expect(json.errorMessage).toBe(json.error.message);
     expect(typeof json.timestamp).toBe("number");
