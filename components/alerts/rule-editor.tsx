@@ -68,7 +68,13 @@ export function RuleEditor({ kinds, channels, rule, onDone }: { kinds: KindInfo[
     try {
       if (rule) await apiFetch(`/api/v1/alerts/rules/${rule.id}`, { method: "PATCH", body });
       else await apiFetch("/api/v1/alerts/rules", { body: { ...body, kind } });
-      if (!rule) setName("");
+      if (!rule) {
+        setName("");
+        setNames("");
+        setAliases("");
+        setTags("");
+        setChannelIds([]);
+      }
       onDone?.();
       router.refresh();
     } catch (err) {
