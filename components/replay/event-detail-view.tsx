@@ -89,7 +89,7 @@ export async function EventDetailView({ id }: { id: number }) {
       {canReplay && (
         <section className="card section" aria-labelledby="replay-h">
           <h2 id="replay-h">Replay</h2>
-          <ReplayPanel eventId={ev.id} status={ev.status} sourceKind={ev.sourceKind} originalQualifier={ev.qualifier} qualifiers={ev.qualifiers.map((q) => ({ value: q.value, label: q.label }))} />
+          <ReplayPanel eventId={ev.id} status={ev.status} sourceKind={ev.sourceKind} originalQualifier={ev.qualifier} qualifiers={ev.qualifiers.map((q) => ({ value: q.value, label: q.label }))} inDoubt={ev.status === "replaying" && !!ev.replays[0]?.inDoubt} />
         </section>
       )}
       <section className="card section" aria-labelledby="hist-h">

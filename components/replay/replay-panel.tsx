@@ -51,7 +51,7 @@ function pretty(text: string | undefined): string {
 }
 
 /** Replay / redrive / discard controls of one failed event, with the dry-run preview and the outcome. */
-export function ReplayPanel(props: { eventId: number; status: string; sourceKind: string; originalQualifier: string | null; qualifiers: QualifierChoice[] }) {
+export function ReplayPanel(props: { eventId: number; status: string; sourceKind: string; originalQualifier: string | null; qualifiers: QualifierChoice[]; inDoubt?: boolean }) {
   const router = useRouter();
   const redriveOnly = props.sourceKind === "esm_dlq";
   const [action, setAction] = useState<"invoke" | "redrive">(redriveOnly ? "redrive" : "invoke");
@@ -60,13 +60,13 @@ export function ReplayPanel(props: { eventId: number; status: string; sourceKind
   const [plan, setPlan] = useState<Plan | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<"preview" | "replay" | "discard" | null>(null);
+  const [busy, setBusy] = useState<"preview" | "replay" | "discard" | "resolve" | null>(null);
   const [reason, setReason] = useState("");
   const inFlight = useRef(false);
   const eligible = REPLAYABLE.includes(props.status);
   const body = () => (action === "invoke" ? { action, invocationType, ...(qualifier ? { qualifier } : {}) } : { action });
 
-  async function run(kind: "preview" | "replay" | "discard") {
+  async function run(kind: "preview" | "replay" | "discard" | "resolve", resolution?: "ran" | "did_not_run") {
     // A ref, not only state: a double click arrives before React re-renders the disabled button.
     if (inFlight.current) return;
     inFlight.current = true;
@@ -74,7 +74,11 @@ export function ReplayPanel(props: { eventId: number; status: string; sourceKind
     setError(null);
     try {
       if (kind === "preview") setPlan(await apiFetch<Plan>(`/api/v1/failures/${props.eventId}/preview`, { body: body() }));
-      else {
+      else if (kind === "resolve") {
+        await apiFetch(`/api/v1/failures/${props.eventId}/resolve`, { body: { resolution, reason } });
+        setResult(null);
+        router.refresh();
+      } else {
         const path = kind === "replay" ? "replay" : "discard";
         const r = await apiFetch<Result>(`/api/v1/failures/${props.eventId}/${path}`, { body: kind === "replay" ? body() : { reason } });
         setResult(r);
@@ -174,6 +178,24 @@ export function ReplayPanel(props: { eventId: number; status: string; sourceKind
       )}
 
       {result && <Outcome result={result} />}
+
+      {props.inDoubt && (
+        <div className="notice section" data-testid="in-doubt">
+          <p>
+            The last replay got no answer from AWS: it may or may not have run. Check the function&apos;s logs or downstream effects, then say what you found (recorded with
+            your reason).
+          </p>
+          <div style={{ display: "flex", gap: 8, alignItems: "center" }}>
+            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="What you checked" aria-label="Resolution reason" style={{ minWidth: 280 }} />
+            <button type="button" className="btn" disabled={busy !== null || reason.trim().length < 3} onClick={() => run("resolve", "ran")}>
+              It ran
+            </button>
+            <button type="button" className="btn" disabled={busy !== null || reason.trim().length < 3} onClick={() => run("resolve", "did_not_run")}>
+              It did not run
+            </button>
+          </div>
+        </div>
+      )}
 
       <details className="section">
         <summary className="small">Discard this event…</summary>
