@@ -25,11 +25,16 @@ export interface CollectionMeasure {
   metricsRequested: number;
   activeFunctions: number;
   naiveCallsPerCycle: number;
+  /** Queries per cycle of no function (DLQ depth, SNS/EventBridge failures). */
+  accountLevelPerCycle: number;
   cycleMs: number[];
 }
 
-/** What a naive collector asks per cycle: every (metric, dimensions) of every function, active or not, in its own call. */
-async function naiveCallsPerCycle(db: Db, sourceId: number): Promise<number> {
+/**
+ * What a naive collector asks per cycle: every (metric, dimensions) of every function, active
+ * or not, in its own call; and the queries of a cycle that belong to no function (queues, topics, rules).
+ */
+async function naiveCallsPerCycle(db: Db, sourceId: number): Promise<{ naive: number; accountLevel: number }> {
   const functions = await db.lambdaFunction.findMany({
     where: { sourceId, deletedAt: null },
     include: { aliases: { where: { deletedAt: null } }, provisioned: { where: { deletedAt: null } }, mappings: { where: { deletedAt: null } } },
@@ -59,8 +64,9 @@ async function naiveCallsPerCycle(db: Db, sourceId: number): Promise<number> {
     rules: rules.map((r) => r.name),
     percentiles: true,
   });
+  const accountLevel = planMetricQueries({ functions: [], active: new Set(), throttledResources: new Map(), stages: [], activeStages: null, queues: queues.map((q) => q.name), topics: topics.map((t) => t.name), rules: rules.map((r) => r.name), percentiles: true }).length;
   // GetMetricStatistics takes several statistics of one metric: one call per (namespace, metric, dimensions).
-  return new Set(queries.map((q) => `${q.namespace}|${q.metricName}|${canonicalDimensions(q.dimensions)}`)).size;
+  return { naive: new Set(queries.map((q) => `${q.namespace}|${q.metricName}|${canonicalDimensions(q.dimensions)}`)).size, accountLevel };
 }
 
 /** Counts calls over `cycles` 5-minute cycles starting after `from` (the previous cycle ran at `from`). */
@@ -78,6 +84,7 @@ async function measureCycles(fleet: Fleet, from: number, cycles: number): Promis
   const totalCalls = Object.values(serverCalls).reduce((a, b) => a + b, 0);
   const metricsRequested = results.reduce((a, r) => a + (r.collectors.metrics?.metricsRequested ?? 0), 0);
   const activeRows = await fleet.db.db.invocation.groupBy({ by: ["functionId"], where: { startedAt: { gte: new Date(from), lt: new Date(from + cycles * POLL_MS) } } });
+  const naive = await naiveCallsPerCycle(fleet.db.db, fleet.sources[0]!.id);
   return {
     functions: fleet.functions,
     cycles,
@@ -87,7 +94,8 @@ async function measureCycles(fleet: Fleet, from: number, cycles: number): Promis
     getMetricDataCalls: serverCalls["monitoring:GetMetricData"] ?? 0,
     metricsRequested,
     activeFunctions: activeRows.length,
-    naiveCallsPerCycle: await naiveCallsPerCycle(fleet.db.db, fleet.sources[0]!.id),
+    naiveCallsPerCycle: naive.naive,
+    accountLevelPerCycle: naive.accountLevel,
     cycleMs,
   };
 }
@@ -139,14 +147,15 @@ function figuresOf(label: string, m: CollectionMeasure): Figure[] {
 }
 
 function idleFigure(label: string, idle: CollectionMeasure): Figure {
+  const functionMetrics = Math.max(0, idle.metricsRequested - idle.accountLevelPerCycle * idle.cycles);
   return figure({
-    name: `collection.${label}.idle.metricsRequestedPerFunctionHour`,
-    value: idle.metricsRequested / idle.functionHours,
+    name: `collection.${label}.idle.functionMetricsRequestedPerFunctionHour`,
+    value: functionMetrics / idle.functionHours,
     unit: "metrics/function-hour",
     baseline: (idle.naiveCallsPerCycle * idle.cycles) / idle.functionHours,
     baselineName: "naive: asks every metric of every function anyway",
     goal: GOAL_IDLE,
-    notes: `the same ${idle.functions} functions 4 h after their traffic stopped (ListMetrics RecentlyActive and the previous cycle see nothing), ${idle.cycles} cycles; queue/topic/rule metrics count too; server-side calls: ${JSON.stringify(idle.serverCalls)}`,
+    notes: `the same ${idle.functions} functions 4 h after their traffic stopped (ListMetrics RecentlyActive and the previous cycle see nothing), ${idle.cycles} cycles; ${idle.metricsRequested} metrics requested in all, of which ${idle.accountLevelPerCycle} per cycle belong to no function (DLQ depth/age, SNS and EventBridge failures) and are left out; server-side calls: ${JSON.stringify(idle.serverCalls)}`,
   });
 }
 

@@ -13,7 +13,7 @@ import { invocationFiltersSchema } from "../lib/queries/functions/list-invocatio
 import { parseTimeRange, type TimeRange } from "../lib/time-range.ts";
 import { openStore, all, toNum, toBool, type Store } from "../lib/store/sql.ts";
 import { createScratchDb, type Engine } from "./scratch.ts";
-import { figure, percentile, round, timeRuns, type Figure } from "./stats.ts";
+import { figure, percentile, round, timeRunsWithin, type Figure } from "./stats.ts";
 
 const HOUR = 3_600_000;
 const FLEET_GOAL = { max: 300, text: "p95 ≤ 300 ms (fleet views)" };
@@ -86,7 +86,7 @@ interface Case {
   scale: number;
 }
 
-async function measureEngine(engine: Engine, o: { functions: number; days: number; runs: number; log: (l: string) => void }): Promise<{ figures: Figure[]; history: HistorySummary & { seconds: number } }> {
+async function measureEngine(engine: Engine, o: { functions: number; days: number; runs: number; budgetMs: number; log: (l: string) => void }): Promise<{ figures: Figure[]; history: HistorySummary & { seconds: number } }> {
   const db = await createScratchDb(engine);
   const store = openStore(db.url);
   try {
@@ -130,8 +130,8 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
     ];
     const figures: Figure[] = [];
     for (const c of cases) {
-      const t = await timeRuns(o.runs, c.query, 1);
-      const r = await timeRuns(Math.max(3, Math.ceil(o.runs / 3)), c.raw, 1);
+      const t = await timeRunsWithin(c.query, { maxRuns: o.runs, minRuns: 3, budgetMs: o.budgetMs });
+      const r = await timeRunsWithin(c.raw, { maxRuns: 5, minRuns: 2, budgetMs: o.budgetMs / 2 });
       const p50 = percentile(t, 0.5);
       const p95 = percentile(t, 0.95);
       const rawP50 = percentile(r, 0.5) * c.scale;
@@ -143,7 +143,7 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
           baseline: rawP50,
           baselineName: c.scale === 1 ? "same figures from raw Invocation rows (p50)" : `same figures from raw Invocation rows: p50 over the last hour's ${history.rawInvocations} raw rows x ${c.scale} (window / 1 h)`,
           goal: c.goal,
-          notes: `p50 ${round(p50, 3)} ms, p95 ${round(p95, 3)} ms over ${o.runs} runs${c.name.startsWith("function") ? ` (function ${fnName}, the busiest)` : ""}; raw 1 h p50 ${round(percentile(r, 0.5), 3)} ms`,
+          notes: `p50 ${round(p50, 3)} ms, p95 ${round(p95, 3)} ms over ${t.length} runs${c.name.startsWith("function") ? ` (function ${fnName}, the busiest)` : ""}; raw 1 h p50 ${round(percentile(r, 0.5), 3)} ms`,
         }),
       );
       o.log(`  ${engine} ${c.name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; raw ${rawP50.toFixed(0)} ms`);
@@ -157,8 +157,8 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
 
 /** Runs figure 3 on both engines. */
 export async function benchDashboard(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
-  const p = { functions: 1000, days: o.quick ? 7 : 30, runs: o.quick ? 5 : 15, log: o.log };
+  const p = { functions: 1000, days: o.quick ? 7 : 30, runs: o.quick ? 5 : 20, budgetMs: o.quick ? 5_000 : 15_000, log: o.log };
   const sqlite = await measureEngine("sqlite", p);
   const pg = await measureEngine("pg", p);
-  return { figures: [...sqlite.figures, ...pg.figures], details: { shape: { functions: p.functions, days: p.days, runs: p.runs }, sqlite: sqlite.history, pg: pg.history } };
+  return { figures: [...sqlite.figures, ...pg.figures], details: { shape: { functions: p.functions, days: p.days, maxRuns: p.runs, budgetMsPerCase: p.budgetMs }, sqlite: sqlite.history, pg: pg.history } };
 }

@@ -84,6 +84,23 @@ export async function timeRuns(n: number, fn: () => Promise<unknown>, warmup = 1
   return out;
 }
 
+/**
+ * Times `fn` at most `maxRuns` times, stopping after `budgetMs` once `minRuns` are done; a
+ * first warm-up run is discarded unless it alone took a tenth of the budget (slow queries are not run twice for nothing).
+ */
+export async function timeRunsWithin(fn: () => Promise<unknown>, o: { maxRuns: number; minRuns: number; budgetMs: number }): Promise<number[]> {
+  const time = async () => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  const first = await time();
+  const out = first > o.budgetMs / 10 ? [first] : [];
+  const t0 = performance.now();
+  while (out.length < o.maxRuns && (out.length < o.minRuns || performance.now() - t0 < o.budgetMs)) out.push(await time());
+  return out;
+}
+
 export interface BenchArgs {
   quick: boolean;
   only: string[] | null;
