@@ -1,6 +1,8 @@
 /** The OpenAPI 3.1 document of /api/v1, served at /api/v1/openapi.json. */
 import { PRESETS } from "../time-range.ts";
 import { INVOCATION_STATUS_FILTERS } from "../queries/functions/list-invocations.ts";
+import { replayOpenApiPaths } from "../replay/openapi-paths.ts";
+import { alertsOpenApiPaths } from "../alerts/openapi-paths.ts";
 
 type Json = Record<string, unknown>;
 
@@ -99,6 +101,8 @@ export function openApiDocument(): Json {
       "/alerts": get("Alert rules and events", [q("state", "open or all (default)", { type: "string", enum: ["open", "all"] }), q("limit", "1-500, default 100", { type: "integer" })], okJson("Alerts"), "alerts"),
       "/reports": get("Report schedules and recent runs", [], okJson("Reports"), "reports"),
       "/collector": get("The latest run of each collector: lag, API calls, throttles, malformed lines", [], okJson("Collector status"), "meta"),
+      ...replayOpenApiPaths(),
+      ...alertsOpenApiPaths(),
     },
     components: {
       schemas: {
