@@ -83,6 +83,8 @@ export const envSchema = z.object({
   FAASIGHT_LOGS_MODE: z.preprocess(emptyAsUndefined, z.enum(["poll", "push", "both"]).default("poll")),
   /** Seconds a worker's lease on a source lasts without renewal (several workers on PostgreSQL). */
   FAASIGHT_LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).default(120)),
+  /** Sources with more log groups than this have their log groups leased in shards of about this size, so several workers poll them (0 = off). */
+  FAASIGHT_LOG_GROUPS_PER_LEASE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(0)),
 });
 
 export type Env = z.infer<typeof envSchema>;

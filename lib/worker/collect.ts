@@ -7,10 +7,10 @@ import type { Env } from "../env.ts";
 import type { Db } from "../db.ts";
 import type { Store } from "../store/sql.ts";
 import { applyRetention, rawPurgedBefore, type RetentionSettings } from "../store/retention.ts";
-import { runCycle, type CollectorName, type CycleOptions, type CycleResult, type ProgressEvent } from "./cycle.ts";
+import { COLLECTORS, runCycle, type CollectorName, type CycleOptions, type CycleResult, type ProgressEvent } from "./cycle.ts";
 import { openSource, resolveSources, type SourceConfig, type SourceContext } from "./sources.ts";
 import type { AwsTarget } from "../aws/clients.ts";
-import { claimNextSource, dueAfterCycle, extendLease, nextWakeMs, readLeases, workerOwnerId } from "./leases.ts";
+import { claimNextLogShard, claimNextSource, dueAfterCycle, extendLease, extendLogShardLease, logShardCount, logShardKey, logShardOf, nextWakeMs, readLeases, readLogShardLeases, workerOwnerId } from "./leases.ts";
 
 export interface CollectSettings {
   lookbackMs: number;
@@ -24,6 +24,8 @@ export interface CollectSettings {
   logsMode?: "poll" | "push" | "both";
   /** Source lease time for several workers (FAASIGHT_LEASE_SECONDS). */
   leaseMs?: number;
+  /** Above this many log groups a source's logs are leased in shards of about this size (0 = never). */
+  logGroupsPerLease?: number;
   retention: RetentionSettings;
 }
 
@@ -40,6 +42,7 @@ export function settingsFromEnv(env: Env): CollectSettings {
     quotaScale: env.FAASIGHT_QUOTA_SCALE,
     logsMode: env.FAASIGHT_LOGS_MODE,
     leaseMs: env.FAASIGHT_LEASE_SECONDS * 1000,
+    logGroupsPerLease: env.FAASIGHT_LOG_GROUPS_PER_LEASE,
     retention: {
       rawDays: env.FAASIGHT_RETENTION_RAW_DAYS,
       metricDays: env.FAASIGHT_RETENTION_METRIC_DAYS,
@@ -67,6 +70,7 @@ export interface CollectionOptions {
   now?: number;
   rescan?: boolean;
   only?: CollectorName[];
+  logGroupFilter?: (group: string) => boolean;
   /** Read the inventory even when the last read is recent (one-shot collections). */
   freshInventory?: boolean;
   signal?: AbortSignal;
@@ -96,6 +100,7 @@ export async function runCollection(o: CollectionOptions): Promise<CycleResult[]
       logsMode: o.settings.logsMode,
       purgedBefore,
       only: o.only,
+      logGroupFilter: o.logGroupFilter,
       signal: o.signal,
       onProgress: o.onProgress,
       log: o.log,
@@ -127,26 +132,55 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   const ttl = o.leaseMs ?? o.settings.leaseMs ?? 120_000;
   const byId = new Map(o.sources.map((s) => [s.id, s]));
   const ids = [...byId.keys()];
+  const perLease = o.settings.logGroupsPerLease ?? 0;
+  const logGroups = async (id: number) =>
+    (await o.db.lambdaFunction.count({ where: { sourceId: id, deletedAt: null } })) + (await o.db.apiStage.count({ where: { deletedAt: null, accessLogGroup: { not: null }, api: { sourceId: id, deletedAt: null } } }));
+  const shardsOf = new Map<number, number>();
+  // Collects one leased unit (a source, or one log-group shard of a large source), renewing its lease meanwhile.
+  const collectLeased = async (label: string, extend: (until: number) => Promise<boolean>, collect: (cycleStart: number) => Promise<CycleResult[]>): Promise<CycleResult[]> => {
+    const cycleStart = Date.now();
+    o.log?.(`lease: ${label} claimed by ${owner}`);
+    const renew = setInterval(() => void extend(Date.now() + ttl).catch(() => false), Math.max(1_000, Math.floor(ttl / 3)));
+    try {
+      return await collect(cycleStart);
+    } finally {
+      clearInterval(renew);
+      const kept = await extend(dueAfterCycle(cycleStart, o.intervalMs, Date.now()));
+      o.log?.(`lease: ${label} collected by ${owner}${kept ? "" : " (lease lost meanwhile)"}`);
+    }
+  };
   while (!o.signal?.aborted) {
     const started = Date.now();
     const results: CycleResult[] = [];
     const done = new Set<number>();
     try {
+      if (perLease > 0) for (const id of ids) shardsOf.set(id, logShardCount(await logGroups(id), perLease));
       for (;;) {
         if (o.signal?.aborted) break;
         const id = await claimNextSource(o.store, owner, ids, Date.now(), ttl, done);
         if (id === null) break;
         done.add(id);
         const ctx = byId.get(id)!;
-        const cycleStart = Date.now();
-        o.log?.(`lease: ${ctx.config.name} claimed by ${owner}`);
-        const renew = setInterval(() => void extendLease(o.store, owner, id, Date.now() + ttl).catch(() => false), Math.max(1_000, Math.floor(ttl / 3)));
-        try {
-          results.push(...(await runCollection({ ...o, sources: [ctx], since: cycleStart - o.initialWindowMs })));
-        } finally {
-          clearInterval(renew);
-          const kept = await extendLease(o.store, owner, id, dueAfterCycle(cycleStart, o.intervalMs, Date.now()));
-          o.log?.(`lease: ${ctx.config.name} collected by ${owner}${kept ? "" : " (lease lost meanwhile)"}`);
+        const sharded = (shardsOf.get(id) ?? 1) > 1;
+        // A large source's log groups are collected under their shard leases, the rest under the source's.
+        const only = sharded ? (o.only ?? COLLECTORS).filter((c) => c !== "logs") : o.only;
+        results.push(...(await collectLeased(ctx.config.name, (until) => extendLease(o.store, owner, id, until), (t) => runCollection({ ...o, only, sources: [ctx], since: t - o.initialWindowMs }))));
+      }
+      for (const [id, n] of shardsOf) {
+        if (n <= 1 || (o.only && !o.only.includes("logs"))) continue;
+        const ctx = byId.get(id)!;
+        const shardsDone = new Set<number>();
+        for (;;) {
+          if (o.signal?.aborted) break;
+          const shard = await claimNextLogShard(o.store, owner, id, n, Date.now(), ttl, shardsDone);
+          if (shard === null) break;
+          shardsDone.add(shard);
+          const filter = (group: string) => logShardOf(group, n) === shard;
+          results.push(
+            ...(await collectLeased(`${ctx.config.name}#${logShardKey(shard, n)}`, (until) => extendLogShardLease(o.store, owner, id, shard, n, until), (t) =>
+              runCollection({ ...o, only: ["logs"], logGroupFilter: filter, sources: [ctx], since: t - o.initialWindowMs }),
+            )),
+          );
         }
       }
       if (results.length) o.onCycle?.(results, Date.now() - started);
@@ -165,7 +199,9 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     }
     let wait = o.intervalMs;
     try {
-      wait = nextWakeMs(await readLeases(o.store, ids), Date.now(), o.intervalMs);
+      const rows = await readLeases(o.store, ids);
+      for (const [id, n] of shardsOf) if (n > 1) rows.push(...(await readLogShardLeases(o.store, id, n)).values());
+      wait = nextWakeMs(rows, Date.now(), o.intervalMs);
     } catch (err) {
       o.log?.(`lease read failed: ${(err as Error).message}`);
     }

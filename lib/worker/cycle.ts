@@ -42,6 +42,8 @@ export interface CycleOptions {
   logsMode?: "poll" | "push" | "both";
   purgedBefore?: number;
   only?: CollectorName[];
+  /** Only these log groups (a worker holding some of a large source's log-group leases). */
+  logGroupFilter?: (group: string) => boolean;
   signal?: AbortSignal;
   onProgress?: (p: ProgressEvent) => void;
   log?: (line: string) => void;
@@ -178,7 +180,7 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
     const tasks: LogGroupTask[] = [
       ...functions.map((f) => ({ kind: "lambda" as const, group: f.logGroup, fn: { id: f.id, sourceId: ctx.id, name: f.name, runtime: f.runtime } })),
       ...stages.filter((s) => s.accessLogGroup).map((s) => ({ kind: "access" as const, group: s.accessLogGroup!, stage: { id: s.id, sourceId: ctx.id, canary: s.canaryPercent != null } })),
-    ].filter((t) => !pushed.has(t.group));
+    ].filter((t) => !pushed.has(t.group) && (opts.logGroupFilter?.(t.group) ?? true));
     let done = 0;
     progress("logs", 0, tasks.length);
     result.collectors.logs = await recordRun(db, ctx, "logs", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claimOrder, dueAfterCycle, leaseState, nextWakeMs, workerOwnerId, type LeaseRow } from "./leases.ts";
+import { claimOrder, dueAfterCycle, leaseState, logShardCount, logShardOf, nextWakeMs, workerOwnerId, type LeaseRow } from "./leases.ts";
 
 const NOW = 1_000_000;
 const row = (id: number, owner: string | null, expiresAt: number | null): LeaseRow => ({ id, owner, expiresAt });
@@ -30,7 +30,7 @@ describe("nextWakeMs", () => {
     { name: "no leases: one interval", rows: [], want: 60_000 },
     { name: "the earliest future expiry", rows: [row(1, "a", NOW + 20_000), row(2, "b", NOW + 5_000)], want: 5_000 },
     { name: "never longer than the interval", rows: [row(1, "a", NOW + 500_000)], want: 60_000 },
-    { name: "never shorter than the minimum", rows: [row(1, "a", NOW + 10)], want: 1_000 },
+    { name: "never shorter than the minimum", rows: [row(1, "a", NOW + 10)], want: 200 },
     { name: "past expiries are ignored", rows: [row(1, "a", NOW - 10), row(2, "b", NOW + 30_000)], want: 30_000 },
   ])("$name", ({ rows, want }) => expect(nextWakeMs(rows, NOW, 60_000)).toBe(want));
 });
@@ -45,4 +45,23 @@ describe("dueAfterCycle", () => {
 it("names workers by host, process and a random suffix", () => {
   expect(workerOwnerId("host-1", 42, "abc")).toBe("host-1:42:abc");
   expect(workerOwnerId()).not.toBe(workerOwnerId());
+});
+
+describe("log-group shards", () => {
+  it.each([
+    [10, 0, 1],
+    [10, 20, 1],
+    [20, 20, 1],
+    [21, 20, 2],
+    [1000, 150, 7],
+  ] as const)("%i groups at %i per lease: %i shard(s)", (groups, per, want) => expect(logShardCount(groups, per)).toBe(want));
+
+  it("spreads groups over every shard, stably", () => {
+    const groups = Array.from({ length: 400 }, (_, i) => `/aws/lambda/fn-${i}`);
+    const counts = [0, 0, 0, 0];
+    for (const g of groups) counts[logShardOf(g, 4)]!++;
+    expect(counts.every((c) => c > 60)).toBe(true);
+    expect(groups.map((g) => logShardOf(g, 4))).toEqual(groups.map((g) => logShardOf(g, 4)));
+    expect(logShardOf("/aws/lambda/checkout", 1)).toBe(0);
+  });
 });

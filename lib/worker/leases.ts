@@ -37,7 +37,7 @@ export function claimOrder(rows: LeaseRow[], owner: string, now: number, exclude
 }
 
 /** How long to sleep before looking for due work: until the earliest lease expiry, within [minMs, intervalMs] (pure). */
-export function nextWakeMs(rows: LeaseRow[], now: number, intervalMs: number, minMs = 1_000): number {
+export function nextWakeMs(rows: LeaseRow[], now: number, intervalMs: number, minMs = 200): number {
   const expiries = rows.map((r) => r.expiresAt).filter((x): x is number => x !== null && x > now);
   const soonest = expiries.length ? Math.min(...expiries) - now : intervalMs;
   return Math.max(minMs, Math.min(intervalMs, soonest));
@@ -84,4 +84,75 @@ export async function claimNextSource(store: Store, owner: string, sourceIds: nu
 export async function extendLease(store: Store, owner: string, sourceId: number, until: number): Promise<boolean> {
   const n = await store.transaction(() => run(`UPDATE "Source" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [new Date(until), sourceId, owner]));
   return n > 0;
+}
+
+// ---------------------------------------------------------------- log-group shards of large sources
+
+/** CollectorCursor rows of this collector carry the log-group shard leases (key logs:<i>/<n>). */
+export const LEASE_COLLECTOR = "lease";
+
+/** How many log-group shards a source with `groups` log groups is leased in (pure; 1 = the source lease covers them). */
+export function logShardCount(groups: number, perLease: number): number {
+  if (perLease <= 0 || groups <= perLease) return 1;
+  return Math.ceil(groups / perLease);
+}
+
+/** The shard of a log group (FNV-1a of its name; stable across workers and restarts) (pure). */
+export function logShardOf(group: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < group.length; i++) {
+    h ^= group.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % shards;
+}
+
+/** The lease key of shard `i` of `n`. */
+export const logShardKey = (i: number, n: number) => `logs:${i}/${n}`;
+
+/** The shard leases of one source with `n` shards, keyed by shard index (rows are created on first use). */
+export async function readLogShardLeases(store: Store, sourceId: number, n: number): Promise<Map<number, LeaseRow>> {
+  const rows = await store.read(() =>
+    all<Record<string, unknown>>(`SELECT "key", "leaseOwner", "leaseExpiresAt" FROM "CollectorCursor" WHERE "sourceId" = ? AND "collector" = ?`, [sourceId, LEASE_COLLECTOR]),
+  );
+  const out = new Map<number, LeaseRow>();
+  for (const r of rows) {
+    const m = /^logs:(\d+)\/(\d+)$/.exec(String(r.key));
+    if (!m || Number(m[2]) !== n) continue;
+    out.set(Number(m[1]), { id: Number(m[1]), owner: r.leaseOwner == null ? null : String(r.leaseOwner), expiresAt: r.leaseExpiresAt == null ? null : toDate(r.leaseExpiresAt).getTime() });
+  }
+  return out;
+}
+
+/** Claims one free or due log-group shard of a source (same rules as claimNextSource); the shard index or null. */
+export async function claimNextLogShard(store: Store, owner: string, sourceId: number, n: number, now: number, ttlMs: number, exclude: ReadonlySet<number> = new Set()): Promise<number | null> {
+  const keys = Array.from({ length: n }, (_, i) => i).filter((i) => !exclude.has(i)).map((i) => logShardKey(i, n));
+  if (keys.length === 0) return null;
+  const lock = store.dialect === "pg" ? " FOR UPDATE SKIP LOCKED" : "";
+  const stamp = new Date(now);
+  return store.transaction(function* () {
+    for (const key of keys) {
+      yield* run(`INSERT INTO "CollectorCursor" ("sourceId", "collector", "key", "position", "updatedAt") VALUES (?, ?, ?, '', ?) ON CONFLICT ("sourceId", "collector", "key") DO NOTHING`, [sourceId, LEASE_COLLECTOR, key, stamp]);
+    }
+    const rows = yield* all<Record<string, unknown>>(
+      `SELECT "id", "key", "leaseOwner", "leaseExpiresAt" FROM "CollectorCursor"
+        WHERE "sourceId" = ? AND "collector" = ? AND "key" IN (${keys.map(() => "?").join(", ")}) AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= ?)
+        ORDER BY "key"${lock}`,
+      [sourceId, LEASE_COLLECTOR, ...keys, stamp],
+    );
+    const byShard = new Map(rows.map((r) => [Number(/^logs:(\d+)\//.exec(String(r.key))![1]), toNum(r.id)]));
+    const leases: LeaseRow[] = rows.map((r) => ({ id: Number(/^logs:(\d+)\//.exec(String(r.key))![1]), owner: r.leaseOwner == null ? null : String(r.leaseOwner), expiresAt: r.leaseExpiresAt == null ? null : toDate(r.leaseExpiresAt).getTime() }));
+    const [shard] = claimOrder(leases, owner, now);
+    if (shard === undefined) return null;
+    yield* run(`UPDATE "CollectorCursor" SET "leaseOwner" = ?, "leaseExpiresAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [owner, new Date(now + ttlMs), stamp, byShard.get(shard)]);
+    return shard;
+  });
+}
+
+/** Moves `owner`'s lease on a log-group shard to `until`; false when it is no longer mine. */
+export async function extendLogShardLease(store: Store, owner: string, sourceId: number, shard: number, n: number, until: number): Promise<boolean> {
+  const changed = await store.transaction(() =>
+    run(`UPDATE "CollectorCursor" SET "leaseExpiresAt" = ? WHERE "sourceId" = ? AND "collector" = ? AND "key" = ? AND "leaseOwner" = ?`, [new Date(until), sourceId, LEASE_COLLECTOR, logShardKey(shard, n), owner]),
+  );
+  return changed > 0;
 }
