@@ -13,7 +13,7 @@ import { ingestLambdaLogEvents, type FunctionRef } from "../lib/store/log-ingest
 import type { RawLogEvent } from "../lib/store/invocation-assembly.ts";
 import { openStore, insertRows, all } from "../lib/store/sql.ts";
 import { createScratchDb, type Engine } from "./scratch.ts";
-import { figure, round, type Figure } from "./stats.ts";
+import { figure, type Figure } from "./stats.ts";
 
 /** Events per FilterLogEvents page the collector ingests in one call (AWS pages hold up to 10,000 or 1 MB). */
 const PAGE = 5_000;
