@@ -109,6 +109,34 @@ test.describe("alerts (admin)", () => {
   });
 });
 
+test.describe("alerts (operator)", () => {
+  test.use({ storageState: AUTH.operator.storageState });
+
+  test("the worker evaluates a rule after its cycle; an operator acknowledges the firing alert", async ({ page, playwright, baseURL }) => {
+    const admin = await playwright.request.newContext({ baseURL, storageState: AUTH.admin.storageState, extraHTTPHeaders: { "x-csrf-token": csrfOf(AUTH.admin.storageState) } });
+    let ruleId: number;
+    try {
+      const res = await admin.post("/api/v1/alerts/rules", { data: { name: `e2e dlq depth ${SUFFIX}`, kind: "dlq_depth", scope: { queues: ["image-resize-dlq"] }, threshold: 0, pendingPeriods: 1, severity: "warning" } });
+      expect(res.status()).toBe(201);
+      ruleId = ((await res.json()) as { id: number }).id;
+    } finally {
+      await admin.dispose();
+    }
+    // The demo's worker runs evaluateAlerts after each 30 s cycle.
+    await expect
+      .poll(async () => ((await (await page.request.get(`/api/v1/alerts/events?state=open&ruleId=${ruleId}`)).json()) as { events: Array<{ state: string }> }).events.map((e) => e.state), { timeout: 90_000, intervals: [2_000] })
+      .toContain("firing");
+    await page.goto("/alerts");
+    const row = page.getByTestId("alert-event-row").filter({ hasText: `e2e dlq depth ${SUFFIX}` });
+    await expect(row).toContainText("firing");
+    await expect(page.getByTestId("rule-create-form")).toHaveCount(0);
+    await row.getByRole("button", { name: "Acknowledge" }).click();
+    await expect(row).toContainText(AUTH.operator.email);
+    const events = (await (await page.request.get(`/api/v1/alerts/events?ruleId=${ruleId}`)).json()) as { events: Array<{ acknowledgedBy: string | null }> };
+    expect(events.events[0]!.acknowledgedBy).toBe(AUTH.operator.email);
+  });
+});
+
 test.describe("alerts (viewer)", () => {
   test.use({ storageState: AUTH.viewer.storageState });
 
