@@ -9,13 +9,14 @@ describe("planMetricQueries", () => {
     expect(planMetricQueries(input({ functions: [fn("idle")] }))).toEqual([]);
   });
 
-  it("asks a plain active function for four series", () => {
+  it("asks a plain active function for five series", () => {
     const q = planMetricQueries(input({ functions: [fn("cart")], active: new Set(["cart"]) }));
     expect(q.map((x) => `${x.metricName}/${x.stat}/${canonicalDimensions(x.dimensions)}`)).toEqual([
       "Invocations/Sum/FunctionName=cart",
       "Errors/Sum/FunctionName=cart",
       "Throttles/Sum/FunctionName=cart",
       "ConcurrentExecutions/Maximum/FunctionName=cart",
+      "Duration/Sum/FunctionName=cart",
     ]);
   });
 

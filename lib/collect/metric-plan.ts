@@ -84,6 +84,8 @@ export function planMetricQueries(input: PlanInput): MetricQuery[] {
     add("AWS/Lambda", "Errors", fn, "Sum");
     add("AWS/Lambda", "Throttles", fn, "Sum");
     add("AWS/Lambda", "ConcurrentExecutions", fn, "Maximum");
+    // The cost estimate for functions whose logs are not collected (Duration sum x memory).
+    add("AWS/Lambda", "Duration", fn, "Sum");
     if (f.dlq) add("AWS/Lambda", "DeadLetterErrors", fn, "Sum");
     if (f.destinations) add("AWS/Lambda", "DestinationDeliveryFailures", fn, "Sum");
     if (f.asyncConfigured) add("AWS/Lambda", "AsyncEventsDropped", fn, "Sum");
