@@ -59,7 +59,8 @@ export async function readLeases(store: Store, sourceIds: number[]): Promise<Lea
 
 /**
  * Claims one free or due source among `sourceIds` for `owner` until `now + ttlMs`; null when
- * none is claimable. PostgreSQL: FOR UPDATE SKIP LOCKED (a row another worker is claiming is skipped).
+ * none is claimable. PostgreSQL: one row locked with FOR UPDATE SKIP LOCKED (LIMIT 1, so
+ * concurrent claimers each lock a different row instead of skipping them all).
  */
 export async function claimNextSource(store: Store, owner: string, sourceIds: number[], now: number, ttlMs: number, exclude: ReadonlySet<number> = new Set()): Promise<number | null> {
   const ids = sourceIds.filter((id) => !exclude.has(id));
@@ -69,8 +70,8 @@ export async function claimNextSource(store: Store, owner: string, sourceIds: nu
     const rows = yield* all<Record<string, unknown>>(
       `SELECT "id", "leaseOwner", "leaseExpiresAt" FROM "Source"
         WHERE "id" IN (${ids.map(() => "?").join(", ")}) AND "enabled" = ? AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= ?)
-        ORDER BY "id"${lock}`,
-      [...ids, true, new Date(now)],
+        ORDER BY CASE WHEN "leaseOwner" = ? THEN 0 ELSE 1 END, "id" LIMIT 1${lock}`,
+      [...ids, true, new Date(now), owner],
     );
     const leases: LeaseRow[] = rows.map((r) => ({ id: toNum(r.id), owner: r.leaseOwner == null ? null : String(r.leaseOwner), expiresAt: r.leaseExpiresAt == null ? null : toDate(r.leaseExpiresAt).getTime() }));
     const [id] = claimOrder(leases, owner, now);
@@ -137,8 +138,8 @@ export async function claimNextLogShard(store: Store, owner: string, sourceId: n
     const rows = yield* all<Record<string, unknown>>(
       `SELECT "id", "key", "leaseOwner", "leaseExpiresAt" FROM "CollectorCursor"
         WHERE "sourceId" = ? AND "collector" = ? AND "key" IN (${keys.map(() => "?").join(", ")}) AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" <= ?)
-        ORDER BY "key"${lock}`,
-      [sourceId, LEASE_COLLECTOR, ...keys, stamp],
+        ORDER BY CASE WHEN "leaseOwner" = ? THEN 0 ELSE 1 END, "key" LIMIT 1${lock}`,
+      [sourceId, LEASE_COLLECTOR, ...keys, stamp, owner],
     );
     const byShard = new Map(rows.map((r) => [Number(/^logs:(\d+)\//.exec(String(r.key))![1]), toNum(r.id)]));
     const leases: LeaseRow[] = rows.map((r) => ({ id: Number(/^logs:(\d+)\//.exec(String(r.key))![1]), owner: r.leaseOwner == null ? null : String(r.leaseOwner), expiresAt: r.leaseExpiresAt == null ? null : toDate(r.leaseExpiresAt).getTime() }));
