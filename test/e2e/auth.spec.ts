@@ -1,5 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
-import { AUTH, csrfOf } from "./helpers.ts";
+import { AUTH, csrfOf, shot } from "./helpers.ts";
 
 const SIGNED_OUT = { cookies: [], origins: [] };
 
@@ -68,6 +68,7 @@ test.describe("signed out", () => {
     await page.getByLabel("Password").fill("not-the-password");
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByTestId("login-error")).toHaveText("Email or password is wrong.");
+    await shot(page, "login-error");
     expect((await page.context().cookies()).map((c) => c.name)).not.toContain("faasight_session");
     await expect(page).toHaveURL(/\/login$/);
   });
@@ -141,6 +142,7 @@ test.describe("signed in", () => {
     await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("operator");
     await row.getByRole("button", { name: "Disable" }).click();
     await expect(row.getByText("disabled")).toBeVisible();
+    await shot(page, "settings-users");
   });
 });
 
