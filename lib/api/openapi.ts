@@ -3,6 +3,7 @@ import { PRESETS } from "../time-range.ts";
 import { INVOCATION_STATUS_FILTERS } from "../queries/functions/list-invocations.ts";
 import { replayOpenApiPaths } from "../replay/openapi-paths.ts";
 import { alertsOpenApiPaths } from "../alerts/openapi-paths.ts";
+import { authOpenApiPaths } from "../auth/openapi-paths.ts";
 
 type Json = Record<string, unknown>;
 
@@ -103,6 +104,7 @@ export function openApiDocument(): Json {
       "/collector": get("The latest run of each collector: lag, API calls, throttles, malformed lines", [], okJson("Collector status"), "meta"),
       ...replayOpenApiPaths(),
       ...alertsOpenApiPaths(),
+      ...authOpenApiPaths(),
     },
     components: {
       schemas: {
@@ -113,7 +115,7 @@ export function openApiDocument(): Json {
             error: {
               type: "object",
               required: ["code", "message"],
-              properties: { code: { type: "string", enum: ["invalid_query", "not_found", "internal"] }, message: { type: "string", examples: ['range: "2d" is not a range; use one of 15m, 1h, 6h, 24h, 7d, 30d or from/to'] } },
+              properties: { code: { type: "string", enum: ["invalid_query", "invalid_body", "unauthorized", "forbidden", "csrf", "not_found", "conflict", "rate_limited", "internal"] }, message: { type: "string", examples: ['range: "2d" is not a range; use one of 15m, 1h, 6h, 24h, 7d, 30d or from/to'] } },
             },
           },
         },
