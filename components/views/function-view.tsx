@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { getOpenAlertsFor } from "@/lib/queries/alerts/open-alerts-for";
+import { OpenAlertsBanner } from "../alerts/open-alerts-banner";
 import { getDb } from "@/lib/db";
 import { parsePageQuery } from "@/lib/api/page-query";
 import { describeRange, mergeParams, timeRangeToParams, type SearchParamsInput } from "@/lib/time-range";
@@ -34,7 +36,7 @@ export async function FunctionView({ name, params }: { name: string; params: Sea
     );
   const { range, filters } = parsed.query;
   const { db, provider } = getDb();
-  const view = await getFunctionView(db, name, range, filters, provider);
+  const [view, alerts] = await Promise.all([getFunctionView(db, name, range, filters, provider), getOpenAlertsFor(db, { kind: "function", name })]);
   if (!view) return <NotInStore what={`Function “${name}”`} backHref="/functions" backLabel="All functions" />;
   const { config, stats } = view;
   const rq = timeRangeToParams(range);
@@ -56,6 +58,7 @@ export async function FunctionView({ name, params }: { name: string; params: Sea
         <TimeRangePicker path={base} params={params} range={range} />
         <AutoRefresh />
       </PageHeader>
+      <OpenAlertsBanner alerts={alerts} />
 
       {view.qualifiers.length > 1 && (
         <nav className="chips" aria-label="Qualifier">

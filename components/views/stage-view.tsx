@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { getOpenAlertsFor } from "@/lib/queries/alerts/open-alerts-for";
+import { OpenAlertsBanner } from "../alerts/open-alerts-banner";
 import { getDb } from "@/lib/db";
 import { parsePageQuery } from "@/lib/api/page-query";
 import { describeRange, mergeParams, type SearchParamsInput } from "@/lib/time-range";
@@ -26,7 +28,7 @@ export async function StageView({ api, stage, params }: { api: string; stage: st
     );
   const { range, filters } = parsed.query;
   const { db } = getDb();
-  const v = await getStageView(db, api, stage, range, filters);
+  const [v, alerts] = await Promise.all([getStageView(db, api, stage, range, filters), getOpenAlertsFor(db, { kind: "stage", api, stage })]);
   if (!v) return <NotInStore what={`Stage “${api}/${stage}”`} backHref="/apis" backLabel="All API stages" />;
   const s = v.stats;
   const statusHref = (st: string) => `${base}${mergeParams(params, { status: st === "5xx" ? undefined : st })}#requests`;
@@ -46,6 +48,7 @@ export async function StageView({ api, stage, params }: { api: string; stage: st
         <TimeRangePicker path={base} params={params} range={range} />
         <AutoRefresh />
       </PageHeader>
+      <OpenAlertsBanner alerts={alerts} />
       <section className="stats" aria-label="Stage health">
         <Stat label="Requests" value={formatCount(s.requests)} testId="stage-requests" />
         <Stat label="4xx" value={formatCount(s.status4xx)} sub={formatPercent(s.errorRate4xx)} tone={s.status4xx > 0 ? "warn" : undefined} testId="stage-4xx" />

@@ -137,6 +137,37 @@ test.describe("alerts (operator)", () => {
   });
 });
 
+test.describe("open alerts on the pages they concern", () => {
+  test("a firing function rule and a firing stage rule show on the function and stage pages", async ({ page, playwright, baseURL }) => {
+    const admin = await playwright.request.newContext({ baseURL, storageState: AUTH.admin.storageState, extraHTTPHeaders: { "x-csrf-token": csrfOf(AUTH.admin.storageState) } });
+    const rules = [
+      { name: `e2e checkout any error ${SUFFIX}`, kind: "error_rate", scope: { functions: ["checkout"] }, threshold: 0, windowMinutes: 1440 },
+      { name: `e2e prod any 5xx ${SUFFIX}`, kind: "gateway_5xx_rate", scope: { stages: ["shop-api/prod"] }, threshold: 0, windowMinutes: 1440 },
+    ];
+    const ids: number[] = [];
+    try {
+      for (const r of rules) {
+        const res = await admin.post("/api/v1/alerts/rules", { data: { ...r, pendingPeriods: 1, severity: "critical" } });
+        expect(res.status(), await res.text()).toBe(201);
+        ids.push(((await res.json()) as { id: number }).id);
+      }
+    } finally {
+      await admin.dispose();
+    }
+    for (const id of ids)
+      await expect
+        .poll(async () => ((await (await page.request.get(`/api/v1/alerts/events?state=open&ruleId=${id}`)).json()) as { events: Array<{ state: string }> }).events.map((e) => e.state), { timeout: 90_000, intervals: [2_000] })
+        .toContain("firing");
+    await page.goto("/functions/checkout");
+    await expect(page.getByTestId("open-alerts-banner")).toContainText(rules[0]!.name);
+    await expect(page.getByTestId("open-alerts-banner")).not.toContainText(rules[1]!.name);
+    await page.goto("/apis/shop-api/prod");
+    await expect(page.getByTestId("open-alerts-banner")).toContainText(rules[1]!.name);
+    await expect(page.getByTestId("open-alerts-banner")).not.toContainText(rules[0]!.name);
+    await shot(page, "stage-open-alerts");
+  });
+});
+
 test.describe("alerts (viewer)", () => {
   test.use({ storageState: AUTH.viewer.storageState });
 
