@@ -20,6 +20,16 @@ describe("planMetricQueries", () => {
     ]);
   });
 
+  it("asks Throttles only of functions ListMetrics lists as throttled, when that list is known", () => {
+    const names = (throttledFunctions: Set<string> | null) =>
+      planMetricQueries(input({ functions: [fn("cart"), fn("search")], active: new Set(["cart", "search"]), throttledFunctions }))
+        .filter((x) => x.metricName === "Throttles")
+        .map((x) => canonicalDimensions(x.dimensions));
+    expect(names(new Set(["search"]))).toEqual(["FunctionName=search"]);
+    expect(names(new Set())).toEqual([]);
+    expect(names(null)).toEqual(["FunctionName=cart", "FunctionName=search"]);
+  });
+
   it("adds alias (Resource), canary (ExecutedVersion), async, DLQ and provisioned series by configuration", () => {
     const f = fn("checkout", { aliases: [{ name: "live", functionVersion: "7", routing: { "8": 0.1 }, provisioned: true }], provisioned: true, dlq: true, destinations: true, asyncConfigured: true, streamSource: true });
     const q = planMetricQueries(input({ functions: [f], active: new Set(["checkout"]), throttledResources: new Map([["checkout", ["live", "3"]]]) }));

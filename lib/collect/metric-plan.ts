@@ -42,6 +42,8 @@ export interface PlanInput {
   active: Set<string>;
   /** Resource qualifiers that had throttles (from ListMetrics), per function. */
   throttledResources: Map<string, string[]>;
+  /** Functions with throttle series in ListMetrics (RecentlyActive) covering the window; null = unknown, ask every active function. */
+  throttledFunctions?: Set<string> | null;
   stages: PlanStage[];
   /** Stages with traffic in the window (null = all). */
   activeStages: Set<string> | null;
@@ -82,7 +84,8 @@ export function planMetricQueries(input: PlanInput): MetricQuery[] {
     // Invocation counts and durations come exactly from REPORT lines; these are what logs cannot give.
     add("AWS/Lambda", "Invocations", fn, "Sum");
     add("AWS/Lambda", "Errors", fn, "Sum");
-    add("AWS/Lambda", "Throttles", fn, "Sum");
+    // A function with no throttle series has no throttles to read (throttled calls leave no log line).
+    if (!input.throttledFunctions || input.throttledFunctions.has(f.name)) add("AWS/Lambda", "Throttles", fn, "Sum");
     add("AWS/Lambda", "ConcurrentExecutions", fn, "Maximum");
     // The cost estimate for functions whose logs are not collected (Duration sum x memory).
     add("AWS/Lambda", "Duration", fn, "Sum");

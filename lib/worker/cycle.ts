@@ -77,6 +77,9 @@ export interface CycleResult {
   aborted: boolean;
 }
 
+// ListMetrics RecentlyActive covers PT3H; half an hour of margin for series that are slow to appear.
+const THROTTLE_LIST_TRUST_MS = 150 * 60_000;
+
 // Endpoints that rejected percentile statistics (moto): ask them without percentiles afterwards.
 const noPercentiles = new Set<string>();
 const endpointKey = (ctx: SourceContext) => ctx.config.endpoint ?? `aws:${ctx.config.region}`;
@@ -247,6 +250,8 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
           functions: planFunctions,
           active,
           throttledResources: throttled.resources,
+          // ListMetrics RecentlyActive sees the last 3 hours: only a window inside them can trust it.
+          throttledFunctions: activeFromMetrics && windowStart >= now - THROTTLE_LIST_TRUST_MS ? throttled.functions : null,
           stages: planStages,
           activeStages,
           queues: queues.map((q) => q.name),
