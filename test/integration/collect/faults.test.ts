@@ -19,9 +19,7 @@ import type { GroundTruth } from "../../../lib/simulate/truth.ts";
 // Held-back data becomes visible when the sandbox's clock passes put time + LATE_MS; the test moves that clock.
 const LATE_MS = 10 * 60_000;
 let clockJump = 0;
-// Several stores read the same sandbox queues one after another: messages one store's capture
-// receives must not stay hidden from the next (the product default hides them for 5 s).
-const WINDOW = { FAASIGHT_LOGS_LOOKBACK_MINUTES: "60", FAASIGHT_METRICS_OVERLAP_MINUTES: "60", FAASIGHT_DLQ_VISIBILITY_SECONDS: "0" };
+const WINDOW = { FAASIGHT_LOGS_LOOKBACK_MINUTES: "60", FAASIGHT_METRICS_OVERLAP_MINUTES: "60" };
 
 let sim: SimulatedShop;
 const dbs: Array<{ name: string; create: () => Promise<TestDatabase> }> = [
@@ -87,7 +85,10 @@ describe("throttling", () => {
     for (const r of await h.db.collectorRun.findMany()) addCounts(stored, JSON.parse(r.callsJson) as CallCounts);
     const seen = sim.sandbox.stats();
     const throttled = Object.values(stored).reduce((a, v) => a + v.throttled, 0);
-    expect(throttled).toBeGreaterThan(50);
+    const calls = Object.values(stored).reduce((a, v) => a + v.calls, 0);
+    // About 30% of the calls were throttled (and retried): well above zero, whatever the call count.
+    expect(throttled).toBeGreaterThan(20);
+    expect(throttled / calls).toBeGreaterThan(0.15);
     for (const [api, v] of Object.entries(stored)) {
       expect({ api, calls: v.calls, throttled: v.throttled }).toEqual({ api, calls: seen[api]?.calls, throttled: seen[api]?.throttled });
     }

@@ -18,7 +18,9 @@ export interface Collector {
 /** Opens a store and one source for `endpoint` (placeholder credentials, scaled quotas). */
 export async function openCollector(h: TestDatabase, endpoint: string, env: Record<string, string> = {}): Promise<Collector> {
   const store = openStore(h.url);
-  const e = parseEnv({ FAASIGHT_QUOTA_SCALE: "200", ...env });
+  // Tests collect one sandbox into several stores one after another: a DLQ message one capture
+  // receives must not stay hidden from the next (the product default hides it for 5 s).
+  const e = parseEnv({ FAASIGHT_QUOTA_SCALE: "200", FAASIGHT_DLQ_VISIBILITY_SECONDS: "0", ...env });
   const settings = settingsFromEnv(e);
   const sources = await openSources(h.db, e, settings, { sources: [{ name: "test", region: "us-east-1", endpoint, enabled: true }], staticCredentials: true });
   return {
