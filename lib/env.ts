@@ -49,8 +49,8 @@ export const envSchema = z.object({
   FAASIGHT_COLLECT_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).default(60)),
   FAASIGHT_LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["debug", "info", "warn", "error"]).default("info")),
   FAASIGHT_CAPTURE_DLQ: z.preprocess(emptyAsUndefined, z.enum(["every-cycle", "on-demand"]).default("every-cycle")),
-  /** Seconds a captured DLQ message stays hidden from other consumers (ReceiveMessage VisibilityTimeout). */
-  FAASIGHT_DLQ_VISIBILITY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60).default(5)),
+  /** Seconds a captured DLQ message stays hidden from other consumers (ReceiveMessage VisibilityTimeout; at least 1, or a capture could not page past the first 10). */
+  FAASIGHT_DLQ_VISIBILITY_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(60).default(5)),
   /** Look-back overlap of each log group's window, for late log events. */
   FAASIGHT_LOGS_LOOKBACK_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(1440).default(15)),
   /** Overlap re-read by each metrics cycle, so revised CloudWatch points overwrite stored ones. */

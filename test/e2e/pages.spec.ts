@@ -16,14 +16,15 @@ test.describe("every page renders with data", () => {
     await shot(page, "apis");
   });
 
-  test("failures: DLQ and destination events with payloads, replay reserved", async ({ page }) => {
+  test("failures: DLQ and destination events with payloads, and the way to replay them", async ({ page }) => {
     await page.goto("/failures?range=30d");
     await expect(page.getByTestId("queues-table")).toContainText("orders-dlq");
     const row = page.getByTestId("failed-event-row").first();
     await expect(row).toBeVisible();
     await row.getByText(/^Payload/).click();
     await expect(row.locator("pre.payload")).toBeVisible();
-    await expect(row.getByRole("button", { name: "Replay (coming soon)" })).toBeDisabled();
+    // The admin may replay: each event opens its replay page (replay itself: replay.spec.ts).
+    await expect(row.getByTestId("event-open")).toHaveAttribute("href", /^\/failures\/\d+$/);
     await shot(page, "failures");
   });
 
