@@ -15,6 +15,7 @@ import { createRandom } from "../../../lib/sandbox/random.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const KILLS = 20;
+const TARGETS = ["logs", "metrics", "traces", "failures"];
 
 let sim: SimulatedShop;
 let dir: string;
@@ -85,10 +86,14 @@ describe.each(DATABASES)("collect killed with SIGKILL on $name", ({ name, create
       const delay = Math.floor(rand() * workMs);
       let timer: NodeJS.Timeout | undefined;
       let workingAt = 0;
+      // Every other run is killed just after a given collector starts, so kills land in each of them
+      // whatever the machine's speed; the others at a random moment of the run's work.
+      const target = i % 2 === 1 ? TARGETS[((i - 1) / 2) % TARGETS.length] : undefined;
       void run.working.then(() => {
         workingAt = Date.now();
-        timer = setTimeout(() => run.child.kill("SIGKILL"), delay);
+        if (!target) timer = setTimeout(() => run.child.kill("SIGKILL"), delay);
       });
+      if (target) void run.waitFor(`collect: sandbox ${target}`).then(() => (timer = setTimeout(() => run.child.kill("SIGKILL"), Math.floor(rand() * 200))));
       const r = await run.done;
       clearTimeout(timer);
       if (r.signal === "SIGKILL") kills++;
