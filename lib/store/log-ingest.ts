@@ -18,7 +18,7 @@ import {
 } from "./invocation-assembly.ts";
 import { errorTypeOf, minuteOf } from "./rollup-math.ts";
 import { addMalformed, markDirtyHours, recomputeMinutes } from "./rollups.ts";
-import { all, chunks, inList, insertRows, toDate, toNum, type Sql, type Store } from "./sql.ts";
+import { all, chunks, inList, insertRows, insertRowsCount, toDate, toNum, type Sql, type Store } from "./sql.ts";
 
 /** The function a log group belongs to. */
 export interface FunctionRef {
@@ -89,6 +89,16 @@ const ANON_SLACK_MS = 1_000;
 
 const keyOf = (requestId: string, endedAt: number) => `${requestId}\u0000${endedAt}`;
 
+/** Another writer stored some of the batch's events between the pre-read and the insert: redo the batch exactly. */
+class LogEventsRaceError extends Error {
+  constructor() {
+    super("log events stored concurrently");
+    this.name = "LogEventsRaceError";
+  }
+}
+
+type Assembled = Map<string, { invocations: AssembledInvocation[]; requestIdOf: Map<string, string> }>;
+
 /** Stores one batch of a function's log events and everything derived from them. */
 export async function ingestLambdaLogEvents(store: Store, fn: FunctionRef, events: RawLogEvent[], opts: LogIngestOptions = {}): Promise<LogIngestResult> {
   const purgedBefore = opts.purgedBefore ?? 0;
@@ -105,17 +115,26 @@ export async function ingestLambdaLogEvents(store: Store, fn: FunctionRef, event
     const rows = await store.read(() => all<{ eventId: string }>(`SELECT "eventId" FROM "LogEvent" WHERE "functionId" = ? AND "timestamp" >= ? AND "timestamp" <= ?`, [fn.id, new Date(lo), new Date(hi)]));
     for (const r of rows) stored.add(String(r.eventId));
   }
-  const fresh = stored.size ? inWindow.filter((e) => !stored.has(e.eventId)) : inWindow;
+  // Also drops repeats within the batch, so every fresh event is one new row.
+  const fresh = inWindow.filter((e) => !stored.has(e.eventId) && !!stored.add(e.eventId));
   if (fresh.length === 0) {
     if (opts.cursor) await store.transaction(() => writeCursor(store.dialect, opts.cursor!));
     return { events: events.length, written: 0, skipped: events.length, malformed: 0, invocations: 0 };
   }
   const parsed = fresh.map(parseLogEvent);
   const streams = byStream(parsed);
-  const assembled = new Map<string, { invocations: AssembledInvocation[]; requestIdOf: Map<string, string> }>();
+  const assembled: Assembled = new Map();
   for (const [stream, evs] of streams) assembled.set(stream, assembleStream(evs, fn.runtime ?? undefined));
   const result: LogIngestResult = { events: events.length, written: 0, skipped: events.length - fresh.length, malformed: 0, invocations: 0 };
-  const out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, assembled, opts.cursor));
+  // Usually every fresh event is new: insert without RETURNING and check the count; if another
+  // writer got some in first, roll back and redo with RETURNING to learn which ones are ours.
+  let out: { written: number; malformed: number; invocations: number };
+  try {
+    out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, false));
+  } catch (err) {
+    if (!(err instanceof LogEventsRaceError)) throw err;
+    out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, true));
+  }
   result.written = out.written;
   result.skipped += fresh.length - out.written;
   result.malformed = out.malformed;
@@ -127,29 +146,34 @@ function* ingestBody(
   dialect: DbProvider,
   fn: FunctionRef,
   parsed: ParsedLogEvent[],
-  assembled: Map<string, { invocations: AssembledInvocation[]; requestIdOf: Map<string, string> }>,
+  streams: Map<string, ParsedLogEvent[]>,
+  assembled: Assembled,
   cursor: CursorWrite | undefined,
+  exact: boolean,
 ): Sql<{ written: number; malformed: number; invocations: number }> {
-  const requestIdOf = new Map<string, string>();
-  for (const a of assembled.values()) for (const [k, v] of a.requestIdOf) requestIdOf.set(k, v);
-  const rows = parsed.map((e) => [fn.id, e.eventId, e.logStream, new Date(e.timestamp), e.requestId ?? requestIdOf.get(e.eventId) ?? null, e.message]);
-  const inserted = yield* insertRows<{ eventId: string }>(dialect, "LogEvent", LOG_COLUMNS, rows, { conflict: ["functionId", "eventId"], returning: ["eventId"] });
-  const newIds = new Set(inserted.map((r) => String(r.eventId)));
-  if (newIds.size === 0) {
+  const rows = parsed.map((e) => [fn.id, e.eventId, e.logStream, new Date(e.timestamp), e.requestId ?? assembled.get(e.logStream)?.requestIdOf.get(e.eventId) ?? null, e.message]);
+  let fresh = parsed;
+  let isNew = (_id: string) => true;
+  if (exact) {
+    const inserted = yield* insertRows<{ eventId: string }>(dialect, "LogEvent", LOG_COLUMNS, rows, { conflict: ["functionId", "eventId"], returning: ["eventId"] });
+    const newIds = new Set(inserted.map((r) => String(r.eventId)));
+    fresh = parsed.filter((e) => newIds.has(e.eventId));
+    isNew = (id) => newIds.has(id);
+  } else if ((yield* insertRowsCount(dialect, "LogEvent", LOG_COLUMNS, rows, { conflict: ["functionId", "eventId"] })) !== rows.length) throw new LogEventsRaceError();
+  if (fresh.length === 0) {
     if (cursor) yield* writeCursor(dialect, cursor);
     return { written: 0, malformed: 0, invocations: 0 };
   }
-  const fresh = parsed.filter((e) => newIds.has(e.eventId));
 
   // Which invocations the new events complete or change.
   const derive = new Map<string, AssembledInvocation>();
   const needContext: Array<{ stream: string; from: number; to: number; requestId: string; endedAt: number }> = [];
   const covered = new Set<string>();
-  const olderLines = yield* streamsWithOlderEvents(fn.id, parsed, assembled);
+  const olderLines = yield* streamsWithOlderEvents(dialect, fn.id, streams, assembled);
   for (const [stream, a] of assembled) {
     for (const inv of a.invocations) {
       for (const id of inv.eventIds) covered.add(id);
-      if (!inv.eventIds.some((id) => newIds.has(id))) continue;
+      if (!inv.eventIds.some(isNew)) continue;
       if (inv.hasStart && !olderLines.has(stream)) derive.set(keyOf(inv.requestId, inv.endedAt), inv);
       else needContext.push({ stream, from: inv.startedAt - Math.ceil(inv.initMs ?? 0) - 10_000, to: inv.endedAt, requestId: inv.requestId, endedAt: inv.endedAt });
     }
@@ -330,33 +354,40 @@ function* ingestBody(
   if (malformedPerMinute.size > 0) for (const h of yield* addMalformed(dialect, fn.id, malformedPerMinute)) hours.add(h);
   if (hours.size > 0) yield* markDirtyHours(dialect, fn.sourceId, "fn", fn.id, hours);
   if (cursor) yield* writeCursor(dialect, cursor);
-  return { written: newIds.size, malformed, invocations: changed };
+  return { written: fresh.length, malformed, invocations: changed };
 }
 
 /**
  * Streams where an invocation framed by this batch (its START and REPORT both in it) may have
  * lines stored by an earlier batch: a late START/REPORT arriving after the lines between them.
- * Counted per stream over the span of those invocations; equal counts mean nothing older.
+ * Counted per stream over the span of those invocations (one statement for all streams);
+ * equal counts mean nothing older.
  */
-function* streamsWithOlderEvents(
-  functionId: number,
-  parsed: ParsedLogEvent[],
-  assembled: Map<string, { invocations: AssembledInvocation[] }>,
-): Sql<Set<string>> {
-  const out = new Set<string>();
+function* streamsWithOlderEvents(dialect: DbProvider, functionId: number, streams: Map<string, ParsedLogEvent[]>, assembled: Assembled): Sql<Set<string>> {
+  const spans: Array<{ stream: string; from: number; to: number; inBatch: number }> = [];
   for (const [stream, a] of assembled) {
-    const framed = a.invocations.filter((i) => i.hasStart);
-    if (framed.length === 0) continue;
-    const from = Math.min(...framed.map((i) => i.startedAt));
-    const to = Math.max(...framed.map((i) => i.endedAt));
-    const inBatch = parsed.filter((e) => e.logStream === stream && e.timestamp >= from && e.timestamp <= to).length;
-    const [row] = yield* all<{ n: unknown }>(`SELECT COUNT(*) AS "n" FROM "LogEvent" WHERE "functionId" = ? AND "logStream" = ? AND "timestamp" >= ? AND "timestamp" <= ?`, [
-      functionId,
-      stream,
-      new Date(from),
-      new Date(to),
-    ]);
-    if (toNum(row?.n) > inBatch) out.add(stream);
+    let from = Infinity;
+    let to = -Infinity;
+    for (const i of a.invocations) {
+      if (!i.hasStart) continue;
+      if (i.startedAt < from) from = i.startedAt;
+      if (i.endedAt > to) to = i.endedAt;
+    }
+    if (from > to) continue;
+    let inBatch = 0;
+    for (const e of streams.get(stream) ?? []) if (e.timestamp >= from && e.timestamp <= to) inBatch++;
+    spans.push({ stream, from, to, inBatch });
+  }
+  const out = new Set<string>();
+  const tuple = dialect === "pg" ? "(?::text, ?::timestamp(3), ?::timestamp(3))" : "(?, ?, ?)";
+  for (const part of chunks(spans, 300)) {
+    const rows = yield* all<{ s: unknown; n: unknown }>(
+      `WITH "span" ("s", "f", "t") AS (VALUES ${part.map(() => tuple).join(", ")}) ` +
+        `SELECT "span"."s" AS "s", (SELECT COUNT(*) FROM "LogEvent" e WHERE e."functionId" = ? AND e."logStream" = "span"."s" AND e."timestamp" >= "span"."f" AND e."timestamp" <= "span"."t") AS "n" FROM "span"`,
+      [...part.flatMap((p) => [p.stream, new Date(p.from), new Date(p.to)]), functionId],
+    );
+    const counts = new Map(rows.map((r) => [String(r.s), toNum(r.n)]));
+    for (const p of part) if ((counts.get(p.stream) ?? 0) > p.inBatch) out.add(p.stream);
   }
   return out;
 }

@@ -48,7 +48,8 @@ export class StoreBusyError extends Error {
 
 /** Date as the Prisma SQLite adapter stores it (ISO-8601 with an explicit +00:00 offset). */
 export function sqliteDate(d: Date): string {
-  return d.toISOString().replace("Z", "+00:00");
+  const iso = d.toISOString();
+  return iso.endsWith("Z") ? `${iso.slice(0, -1)}+00:00` : iso;
 }
 
 /** Date as a PostgreSQL timestamp(3) literal in UTC (the column has no time zone). */
@@ -141,9 +142,11 @@ function openSqliteStore(url: string): Store {
   };
   const exec = (step: SqlStep): unknown => {
     const s = prepare(step.sql);
-    const params = step.params.map(sqliteParam);
-    if (step.mode === "all") return s.reader ? s.all(...params) : (s.run(...params), []);
-    return s.reader ? s.all(...params).length : s.run(...params).changes;
+    // One array argument binds anonymous parameters; spreading thousands of arguments costs more than the insert.
+    const params = new Array<unknown>(step.params.length);
+    for (let i = 0; i < params.length; i++) params[i] = sqliteParam(step.params[i]);
+    if (step.mode === "all") return s.reader ? s.all(params) : (s.run(params), []);
+    return s.reader ? s.all(params).length : s.run(params).changes;
   };
   const drive = <T>(gen: Sql<T>): T => {
     let r = gen.next();
@@ -306,7 +309,16 @@ function* pgTypes(table: string): Sql<Map<string, string>> {
 
 /** Multi-row INSERT … ON CONFLICT: VALUES lists on SQLite, one unnest() of column arrays per chunk on PostgreSQL. */
 export function* insertRows<R = Row>(dialect: DbProvider, table: string, columns: string[], rows: unknown[][], opts: InsertOptions = {}): Sql<R[]> {
-  if (rows.length === 0) return [];
+  return (yield* insertChunks<R>(dialect, table, columns, rows, opts)).rows;
+}
+
+/** insertRows without RETURNING: the number of rows inserted or changed (DO NOTHING skips count 0). */
+export function* insertRowsCount(dialect: DbProvider, table: string, columns: string[], rows: unknown[][], opts: Omit<InsertOptions, "returning"> = {}): Sql<number> {
+  return (yield* insertChunks(dialect, table, columns, rows, opts)).changed;
+}
+
+function* insertChunks<R>(dialect: DbProvider, table: string, columns: string[], rows: unknown[][], opts: InsertOptions): Sql<{ rows: R[]; changed: number }> {
+  if (rows.length === 0) return { rows: [], changed: 0 };
   const sets = [...(opts.update ?? []).map((c) => `${q(c)} = excluded.${q(c)}`), ...(opts.updateExpr ?? [])];
   // DO UPDATE may not touch a row twice in one statement; DO NOTHING skips repeats itself.
   const data = opts.conflict && sets.length ? dedupeByKey(rows, columns, opts.conflict) : rows;
@@ -317,6 +329,7 @@ export function* insertRows<R = Row>(dialect: DbProvider, table: string, columns
   const conflict = opts.conflict ? ` ON CONFLICT (${opts.conflict.map(q).join(", ")}) ${sets.length ? `DO UPDATE SET ${sets.join(", ")}${changed}` : "DO NOTHING"}` : " ON CONFLICT DO NOTHING";
   const head = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) `;
   const out: R[] = [];
+  let count = 0;
   if (dialect === "pg") {
     const types = yield* pgTypes(table);
     const casts = columns.map((c) => {
@@ -328,9 +341,9 @@ export function* insertRows<R = Row>(dialect: DbProvider, table: string, columns
     for (const chunk of chunkRows(data, 1, 5000, 5000)) {
       const params = columns.map((_, i) => chunk.map((r) => pgParam(r[i])));
       if (returning) out.push(...(yield* all<R>(sql, params)));
-      else yield* run(sql, params);
+      else count += yield* run(sql, params);
     }
-    return out;
+    return { rows: out, changed: returning ? out.length : count };
   }
   const rowSql = `(${columns.map(() => "?").join(", ")})`;
   for (const chunk of chunkRows(data, columns.length, MAX_PARAMS[dialect])) {
@@ -338,9 +351,9 @@ export function* insertRows<R = Row>(dialect: DbProvider, table: string, columns
     const params: unknown[] = [];
     for (const r of chunk) for (const v of r) params.push(v);
     if (returning) out.push(...(yield* all<R>(sql, params)));
-    else yield* run(sql, params);
+    else count += yield* run(sql, params);
   }
-  return out;
+  return { rows: out, changed: returning ? out.length : count };
 }
 
 /** `col IN (?, ?, …)` for a list, chunk-safe callers pass ≤ a few thousand values. */

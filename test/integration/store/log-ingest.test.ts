@@ -1,7 +1,7 @@
 /**
  * Log events of one invocation arriving in any two batches (late lines, late START or
  * REPORT, async retries in the same stream) end as the invocation a single batch gives,
- * on SQLite and PostgreSQL.
+ * on SQLite and PostgreSQL; two writers racing on one batch store it once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASES, type TestDatabase } from "../helpers/databases.ts";
@@ -77,4 +77,22 @@ describe.each(DATABASES)("log events split across batches on $name", ({ create }
       expect(again.written).toBe(0);
     }
   }, 120_000);
+
+  it("stores a batch once when two writers ingest it at the same time", async () => {
+    const fn = await newFunction(h);
+    const other = openStore(h.url);
+    try {
+      // Both read the store before either inserts: the later insert finds every event taken and must say so.
+      const results = await Promise.all([ingestLambdaLogEvents(store, fn, [...first, ...second]), ingestLambdaLogEvents(other, fn, [...first, ...second])]);
+      expect(results.map((r) => r.written).sort((a, b) => a - b)).toEqual([0, 10]);
+    } finally {
+      await other.close();
+    }
+    expect(await invocationsOf(h, fn)).toEqual(expected);
+    expect(await h.db.logEvent.count({ where: { functionId: fn.id } })).toBe(10);
+    const minutes = await h.db.minuteRollup.findMany({ where: { functionId: fn.id, qualifier: "$ALL" } });
+    expect(minutes.reduce((a, m) => a + m.invocations, 0)).toBe(2);
+    const groups = await h.db.errorGroup.findMany({ where: { functionId: fn.id } });
+    expect(groups.map((g) => g.count)).toEqual([2]);
+  }, 60_000);
 });
