@@ -1,58 +1,16 @@
-/** Scratch stores for benchmarks: a migrated SQLite file in a temp folder, or a PostgreSQL database created and dropped per run. */
-import fs from "node:fs";
+/** Scratch stores for benchmarks (the integration tests' throwaway databases, on BENCH_PG_URL), and the machine the figures depend on. */
 import os from "node:os";
-import path from "node:path";
-import crypto from "node:crypto";
-import pg from "pg";
-import { migrateDatabase } from "../lib/store/migrate.ts";
-import { openDb, type DbHandle } from "../lib/db.ts";
+import type { DbProvider } from "../lib/db-url.ts";
+import { createScratchDatabase, TEST_PG_URL, type TestDatabase } from "../test/integration/helpers/databases.ts";
 
-export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
+export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? TEST_PG_URL;
 
-export type Engine = "sqlite" | "pg";
-
-export interface ScratchDb extends DbHandle {
-  engine: Engine;
-  drop(): Promise<void>;
-}
+export type Engine = DbProvider;
+export type ScratchDb = TestDatabase;
 
 /** A new, migrated database of the given engine; `drop()` removes it. */
-export async function createScratchDb(engine: Engine): Promise<ScratchDb> {
-  if (engine === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-bench-"));
-    const url = `file:${path.join(dir, "bench.db")}`;
-    await migrateDatabase(url);
-    const handle = openDb(url);
-    return {
-      ...handle,
-      engine,
-      async drop() {
-        await handle.db.$disconnect();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `faasight_bench_${crypto.randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: BENCH_PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(BENCH_PG_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrateDatabase(url);
-  const handle = openDb(url);
-  return {
-    ...handle,
-    engine,
-    async drop() {
-      await handle.db.$disconnect();
-      const c = new pg.Client({ connectionString: BENCH_PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export function createScratchDb(engine: Engine): Promise<ScratchDb> {
+  return createScratchDatabase(engine, { pgUrl: BENCH_PG_URL, prefix: "faasight-bench" });
 }
 
 /** The machine as the figures depend on it (shared and noisy: load average matters). */

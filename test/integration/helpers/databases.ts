@@ -1,6 +1,7 @@
 /**
- * Real databases for integration tests: a fresh SQLite file and a fresh PostgreSQL
- * database (on TEST_PG_URL, default the local server .ci/run starts) per call.
+ * Real, throwaway databases for integration tests and benchmarks (bench/scratch.ts): a fresh
+ * migrated SQLite file in a temp folder, or a fresh migrated PostgreSQL database on TEST_PG_URL
+ * (default: the local server .ci/run starts), per call; `drop()` removes it.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -9,6 +10,7 @@ import crypto from "node:crypto";
 import pg from "pg";
 import { migrateDatabase } from "../../../lib/store/migrate.ts";
 import { openDb, type DbHandle } from "../../../lib/db.ts";
+import type { DbProvider } from "../../../lib/db-url.ts";
 
 export const TEST_PG_URL = process.env.TEST_PG_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres";
 
@@ -16,47 +18,61 @@ export interface TestDatabase extends DbHandle {
   drop(): Promise<void>;
 }
 
-/** A new, migrated SQLite database in a temp folder. */
-export async function createSqliteDatabase(): Promise<TestDatabase> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-test-"));
-  const url = `file:${path.join(dir, "faasight.db")}`;
+export interface ScratchOptions {
+  /** Server to create PostgreSQL databases on (default TEST_PG_URL). */
+  pgUrl?: string;
+  /** Prefix of the temp folder / database name (default "faasight-test"). */
+  prefix?: string;
+}
+
+/** A new, migrated database of the given engine. */
+export async function createScratchDatabase(engine: DbProvider, o: ScratchOptions = {}): Promise<TestDatabase> {
+  const prefix = o.prefix ?? "faasight-test";
+  if (engine === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+    return openMigrated(`file:${path.join(dir, "faasight.db")}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  const server = o.pgUrl ?? TEST_PG_URL;
+  const admin = async <T>(body: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const c = new pg.Client({ connectionString: server });
+    try {
+      await c.connect();
+    } catch (err) {
+      throw new Error(`PostgreSQL is not reachable at ${server.replace(/:[^:@/]+@/, ":***@")} (${(err as Error).message}). Start it (see .ci/run) or set TEST_PG_URL.`);
+    }
+    try {
+      return await body(c);
+    } finally {
+      await c.end();
+    }
+  };
+  const name = `${prefix.replaceAll("-", "_")}_${crypto.randomBytes(6).toString("hex")}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return openMigrated(u.toString(), () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)));
+}
+
+async function openMigrated(url: string, remove: () => Promise<unknown>): Promise<TestDatabase> {
   await migrateDatabase(url);
   const handle = openDb(url);
   return {
     ...handle,
     async drop() {
       await handle.db.$disconnect();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await remove();
     },
   };
 }
 
+/** A new, migrated SQLite database in a temp folder. */
+export function createSqliteDatabase(): Promise<TestDatabase> {
+  return createScratchDatabase("sqlite");
+}
+
 /** A new, migrated PostgreSQL database; fails with a clear message when no server is reachable. */
-export async function createPgDatabase(): Promise<TestDatabase> {
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(`PostgreSQL is not reachable at ${TEST_PG_URL.replace(/:[^:@/]+@/, ":***@")} (${(err as Error).message}). Start it (see .ci/run) or set TEST_PG_URL.`);
-  }
-  const name = `faasight_test_${crypto.randomBytes(6).toString("hex")}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(TEST_PG_URL);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await migrateDatabase(url);
-  const handle = openDb(url);
-  return {
-    ...handle,
-    async drop() {
-      await handle.db.$disconnect();
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+export function createPgDatabase(): Promise<TestDatabase> {
+  return createScratchDatabase("pg");
 }
 
 export const DATABASES = [
