@@ -2,6 +2,7 @@ import type { Db } from "../../db.ts";
 import { attemptView, type AttemptView } from "../../replay/context.ts";
 import { readJson } from "../shared/json.ts";
 import { z } from "zod";
+import { failedEventFields, type FailedEventFields } from "./failed-event-row.ts";
 
 export interface QualifierOption {
   /** What Invoke's Qualifier gets ("" = the event's original qualifier). */
@@ -19,41 +20,14 @@ export interface AuditRow {
   details: Record<string, unknown>;
 }
 
-export interface FailedEventDetail {
-  id: number;
+/** One failed event with its queue, the function's qualifiers, replay attempts and audit rows. */
+export interface FailedEventDetail extends FailedEventFields {
   queue: { id: number; name: string; arn: string; role: string };
-  messageId: string;
-  sourceKind: string;
-  functionName: string | null;
-  qualifier: string | null;
-  requestId: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  condition: string | null;
-  attempts: number | null;
-  payload: string;
-  attributes: Record<string, string>;
-  receiveCount: number;
-  sentAt: string | null;
-  firstSeenAt: string;
   lastSeenAt: string;
-  status: string;
   /** Versions and aliases of the event's function known to the store (for the target chooser). */
   qualifiers: QualifierOption[];
   replays: AttemptView[];
   audit: AuditRow[];
-}
-
-const attrs = z.object({ messageAttributes: z.record(z.string(), z.unknown()).optional(), attributes: z.record(z.string(), z.unknown()).optional() }).catch({});
-
-function flatten(rec: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rec ?? {})) {
-    if (typeof v === "string" || typeof v === "number") out[k] = String(v);
-    else if (v && typeof v === "object" && "StringValue" in v) out[k] = String((v as { StringValue: unknown }).StringValue);
-    else out[k] = JSON.stringify(v);
-  }
-  return out;
 }
 
 /** Numeric versions newest first. */
@@ -83,26 +57,10 @@ export async function getFailedEventDetail(db: Db, id: number): Promise<FailedEv
       .map((v) => ({ value: v, label: `version ${v}`, kind: "version" as const })),
     { value: "$LATEST", label: "$LATEST (unpublished code)", kind: "latest" },
   ];
-  const a = readJson(ev.attributesJson, attrs, {});
   return {
-    id: ev.id,
+    ...failedEventFields(ev),
     queue: { id: ev.queue.id, name: ev.queue.name, arn: ev.queue.arn, role: ev.queue.role },
-    messageId: ev.messageId,
-    sourceKind: ev.sourceKind,
-    functionName: ev.functionName,
-    qualifier: ev.qualifier,
-    requestId: ev.requestId,
-    errorCode: ev.errorCode,
-    errorMessage: ev.errorMessage,
-    condition: ev.condition,
-    attempts: ev.attempts,
-    payload: ev.payload,
-    attributes: { ...flatten(a.attributes), ...flatten(a.messageAttributes) },
-    receiveCount: ev.receiveCount,
-    sentAt: ev.sentAt?.toISOString() ?? null,
-    firstSeenAt: ev.firstSeenAt.toISOString(),
     lastSeenAt: ev.lastSeenAt.toISOString(),
-    status: ev.status,
     qualifiers,
     replays: replays.map((r) => attemptView(r)),
     audit: audit.map((r) => ({ id: r.id, at: r.at.toISOString(), actor: r.actor, action: r.action, outcome: r.outcome, details: readJson(r.detailsJson, z.record(z.string(), z.unknown()), {}) })),

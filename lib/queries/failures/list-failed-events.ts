@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Db } from "../../db.ts";
 import type { TimeRange } from "../../time-range.ts";
 import { limitParam, nameParam } from "../../api/query.ts";
-import { readJson } from "../shared/json.ts";
+import { failedEventFields, type FailedEventFields } from "./failed-event-row.ts";
 
 /** Filters of the failures list. */
 export const failureFiltersSchema = z.object({
@@ -13,24 +13,9 @@ export const failureFiltersSchema = z.object({
 });
 export type FailureFilters = z.infer<typeof failureFiltersSchema>;
 
-export interface FailedEventRow {
-  id: number;
+/** A failed event in the failures list. */
+export interface FailedEventRow extends FailedEventFields {
   queue: string;
-  messageId: string;
-  sourceKind: string;
-  functionName: string | null;
-  qualifier: string | null;
-  requestId: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  condition: string | null;
-  attempts: number | null;
-  payload: string;
-  attributes: Record<string, string>;
-  receiveCount: number;
-  sentAt: string | null;
-  firstSeenAt: string;
-  status: string;
 }
 
 export interface FailureGroup {
@@ -40,17 +25,6 @@ export interface FailureGroup {
   lastSentAt: string | null;
   queues: string[];
 }
-
-const attributesSchema = z.record(z.string(), z.unknown()).transform((o) => {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (typeof v === "string" || typeof v === "number") out[k] = String(v);
-    else if (v && typeof v === "object" && "StringValue" in v) out[k] = String((v as { StringValue: unknown }).StringValue);
-    else if (v && typeof v === "object" && "stringValue" in v) out[k] = String((v as { stringValue: unknown }).stringValue);
-    else out[k] = JSON.stringify(v);
-  }
-  return out;
-});
 
 /** DLQ and destination events sent in the window (or first seen in it when sent is unknown). */
 export async function listFailedEvents(db: Db, range: TimeRange, f: FailureFilters): Promise<{ events: FailedEventRow[]; groups: FailureGroup[]; total: number }> {
@@ -81,25 +55,7 @@ export async function listFailedEvents(db: Db, range: TimeRange, f: FailureFilte
   return {
     total,
     groups: [...groups.values()].sort((a, b) => b.count - a.count),
-    events: rows.map((r) => ({
-      id: r.id,
-      queue: r.queue.name,
-      messageId: r.messageId,
-      sourceKind: r.sourceKind,
-      functionName: r.functionName,
-      qualifier: r.qualifier,
-      requestId: r.requestId,
-      errorCode: r.errorCode,
-      errorMessage: r.errorMessage,
-      condition: r.condition,
-      attempts: r.attempts,
-      payload: r.payload,
-      attributes: readJson(r.attributesJson, attributesSchema, {}),
-      receiveCount: r.receiveCount,
-      sentAt: r.sentAt?.toISOString() ?? null,
-      firstSeenAt: r.firstSeenAt.toISOString(),
-      status: r.status,
-    })),
+    events: rows.map((r) => ({ ...failedEventFields(r), queue: r.queue.name })),
   };
 }
 

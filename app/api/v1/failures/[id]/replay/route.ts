@@ -1,8 +1,8 @@
 import { getDb } from "@/lib/db";
 import { handle } from "@/lib/api/errors";
-import { authorize } from "@/lib/api/guard";
-import { parseId, readJsonBody, replayErrorResponse, replayResultResponse, toReplayInput } from "@/lib/replay/http";
+import { replayErrorResponse, replayResultResponse, toReplayInput } from "@/lib/replay/http";
 import { openSourceClients, replayEvent, type ReplayInput } from "@/lib/replay/index";
+import { readEventRequest } from "../event-request";
 
 export const dynamic = "force-dynamic";
 
@@ -13,19 +13,13 @@ export const dynamic = "force-dynamic";
  * before the AWS call: a repeated request answers "duplicate" and sends nothing.
  */
 export async function POST(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const id = parseId((await ctx.params).id, "the failed event id");
-  if (!id.ok) return id.response;
-  const auth = await authorize(req, "failures:replay");
-  if (!auth.ok) return auth.response;
-  const body = await readJsonBody(req);
-  if (!body.ok) return body.response;
-  const input = toReplayInput(id.value, body.value);
-  if (!input.ok) return input.response;
+  const r = await readEventRequest(req, ctx, toReplayInput);
+  if (!r.ok) return r.response;
   return handle(async () => {
     const { db } = getDb();
     const aws = await openSourceClients(db);
     try {
-      return replayResultResponse(await replayEvent(db, aws.clients, auth.principal, input.value as ReplayInput));
+      return replayResultResponse(await replayEvent(db, aws.clients, r.principal, r.input as ReplayInput));
     } catch (err) {
       return replayErrorResponse(err);
     } finally {
