@@ -11,7 +11,8 @@ import { MetricAggregator } from "../lib/simulate/metrics.ts";
 import { parseLambdaLogMessage } from "../lib/parse/lambda-log.ts";
 import { ingestLambdaLogEvents, type FunctionRef } from "../lib/store/log-ingest.ts";
 import type { RawLogEvent } from "../lib/store/invocation-assembly.ts";
-import { openStore, insertRows, all } from "../lib/store/sql.ts";
+import fs from "node:fs";
+import { openStore, insertRows, all, type Store } from "../lib/store/sql.ts";
 import { createScratchDb, type Engine } from "./scratch.ts";
 import { figure, type Figure } from "./stats.ts";
 
@@ -91,7 +92,37 @@ function rate(messages: string[], fn: (m: string) => unknown, minMs: number): { 
   return { cpu: lines / ((cpuMs() - c0) / 1000), wall: lines / ((performance.now() - t0) / 1000) };
 }
 
-async function storeRates(engine: Engine, events: Map<string, RawLogEvent[]>): Promise<{ e2e: number; raw: number; e2eCpu: number; rawCpu: number; invocations: number }> {
+/**
+ * CPU ms used so far by the PostgreSQL backends serving this store's database (from /proc, when the
+ * server runs on this machine; null otherwise). Backends that start later count from 0.
+ */
+async function pgBackendCpuMs(store: Store): Promise<Map<number, number> | null> {
+  if (store.dialect !== "pg") return null;
+  const rows = await store.read(() => all<{ pid: unknown }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`));
+  const out = new Map<number, number>();
+  const tick = 1000 / 100; // USER_HZ
+  for (const { pid } of rows) {
+    try {
+      const f = fs.readFileSync(`/proc/${Number(pid)}/stat`, "utf8").split(") ")[1]!.split(" ");
+      out.set(Number(pid), (Number(f[11]) + Number(f[12])) * tick);
+    } catch {
+      return null;
+    }
+  }
+  return out;
+}
+
+const cpuDelta = (a: Map<number, number> | null, b: Map<number, number> | null): number | null => {
+  if (!a || !b) return null;
+  let ms = 0;
+  for (const [pid, v] of b) ms += v - (a.get(pid) ?? 0);
+  return ms;
+};
+
+async function storeRates(
+  engine: Engine,
+  events: Map<string, RawLogEvent[]>,
+): Promise<{ e2e: number; raw: number; e2eCpu: number; rawCpu: number; e2eDbCpu: number | null; rawDbCpu: number | null; invocations: number }> {
   const total = [...events.values()].reduce((a, l) => a + l.length, 0);
   const setup = async () => {
     const db = await createScratchDb(engine);
@@ -108,8 +139,10 @@ async function storeRates(engine: Engine, events: Map<string, RawLogEvent[]>): P
   // Raw insert: the same LogEvent rows, same page batches, no parsing or derivation.
   let raw: number;
   let rawCpu: number;
+  let rawDbCpu: number | null;
   {
     const { db, store, fns } = await setup();
+    const p0 = await pgBackendCpuMs(store);
     const t0 = performance.now();
     const c0 = cpuMs();
     for (const [name, list] of events) {
@@ -121,11 +154,14 @@ async function storeRates(engine: Engine, events: Map<string, RawLogEvent[]>): P
     }
     raw = total / ((performance.now() - t0) / 1000);
     rawCpu = total / ((cpuMs() - c0) / 1000);
+    const dbMs = cpuDelta(p0, await pgBackendCpuMs(store));
+    rawDbCpu = dbMs === null ? null : total / (dbMs / 1000);
     await store.close();
     await db.drop();
   }
   const { db, store, fns } = await setup();
   try {
+    const p0 = await pgBackendCpuMs(store);
     const t0 = performance.now();
     const c0 = cpuMs();
     for (const [name, list] of events) {
@@ -134,8 +170,9 @@ async function storeRates(engine: Engine, events: Map<string, RawLogEvent[]>): P
     }
     const e2e = total / ((performance.now() - t0) / 1000);
     const e2eCpu = total / ((cpuMs() - c0) / 1000);
+    const dbMs = cpuDelta(p0, await pgBackendCpuMs(store));
     const [row] = await store.read(() => all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM "Invocation"`));
-    return { e2e, raw, e2eCpu, rawCpu, invocations: Number(row?.n ?? 0) };
+    return { e2e, raw, e2eCpu, rawCpu, e2eDbCpu: dbMs === null ? null : total / (dbMs / 1000), rawDbCpu, invocations: Number(row?.n ?? 0) };
   } finally {
     await store.close();
     await db.drop();
@@ -181,7 +218,9 @@ export async function benchIngest(o: { quick: boolean; log: (l: string) => void 
         baselineName: "raw multi-row INSERT of the same LogEvent rows, same batches, no parsing",
         higherIsBetter: true,
         goal: engine === "sqlite" ? { min: 50_000, text: "≥ 50k events/s into SQLite" } : { min: 100_000, text: "≥ 100k events/s into PostgreSQL" },
-        notes: `wall clock; ingestLambdaLogEvents (parse, assemble ${r.invocations} invocations, minute/hour rollups, error groups) in pages of ${PAGE} events per function, ${total} events, one process; per CPU-second of the Node process: ${Math.round(r.e2eCpu)} e2e, ${Math.round(r.rawCpu)} raw${engine === "pg" ? " (PostgreSQL's own CPU not included)" : ""}`,
+        notes: `wall clock; ingestLambdaLogEvents (parse, assemble ${r.invocations} invocations, minute/hour rollups, error groups) in pages of ${PAGE} events per function, ${total} events, one process; per CPU-second of the Node process: ${Math.round(r.e2eCpu)} e2e, ${Math.round(r.rawCpu)} raw${
+          engine === "pg" ? (r.e2eDbCpu !== null && r.rawDbCpu !== null ? `; per CPU-second of the PostgreSQL backends: ${Math.round(r.e2eDbCpu)} e2e, ${Math.round(r.rawDbCpu)} raw` : " (PostgreSQL's own CPU not measured)") : ""
+        }`,
       }),
     );
   }
