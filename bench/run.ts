@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   dashboard: async () => (await import("./dashboard.ts")).benchDashboard,
   freshness: async () => (await import("./freshness.ts")).benchFreshness,
   memory: async () => (await import("./memory.ts")).benchMemory,
+  storage: async () => (await import("./storage.ts")).benchStorage,
 };
 
 function gitCommit(): string | null {
