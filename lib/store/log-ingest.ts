@@ -18,7 +18,7 @@ import {
 } from "./invocation-assembly.ts";
 import { errorTypeOf, minuteOf } from "./rollup-math.ts";
 import { addMalformed, markDirtyHours, recomputeMinutes } from "./rollups.ts";
-import { all, chunks, inList, insertRows, insertRowsCount, toDate, toNum, type Sql, type Store } from "./sql.ts";
+import { all, chunks, inList, insertRows, insertRowsCount, isUniqueViolation, toDate, toNum, type Sql, type Store } from "./sql.ts";
 
 /** The function a log group belongs to. */
 export interface FunctionRef {
@@ -89,14 +89,6 @@ const ANON_SLACK_MS = 1_000;
 
 const keyOf = (requestId: string, endedAt: number) => `${requestId}\u0000${endedAt}`;
 
-/** Another writer stored some of the batch's events between the pre-read and the insert: redo the batch exactly. */
-class LogEventsRaceError extends Error {
-  constructor() {
-    super("log events stored concurrently");
-    this.name = "LogEventsRaceError";
-  }
-}
-
 type Assembled = Map<string, { invocations: AssembledInvocation[]; requestIdOf: Map<string, string> }>;
 
 /** Stores one batch of a function's log events and everything derived from them. */
@@ -126,13 +118,13 @@ export async function ingestLambdaLogEvents(store: Store, fn: FunctionRef, event
   const assembled: Assembled = new Map();
   for (const [stream, evs] of streams) assembled.set(stream, assembleStream(evs, fn.runtime ?? undefined));
   const result: LogIngestResult = { events: events.length, written: 0, skipped: events.length - fresh.length, malformed: 0, invocations: 0 };
-  // Usually every fresh event is new: insert without RETURNING and check the count; if another
-  // writer got some in first, roll back and redo with RETURNING to learn which ones are ours.
+  // Usually every fresh event is new: a plain INSERT (no ON CONFLICT, no RETURNING). If another writer
+  // stored some since the pre-read, it fails on the unique key: roll back, redo with RETURNING to learn which are ours.
   let out: { written: number; malformed: number; invocations: number };
   try {
     out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, false));
   } catch (err) {
-    if (!(err instanceof LogEventsRaceError)) throw err;
+    if (!isUniqueViolation(err, "LogEvent")) throw err;
     out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, true));
   }
   result.written = out.written;
@@ -159,7 +151,7 @@ function* ingestBody(
     const newIds = new Set(inserted.map((r) => String(r.eventId)));
     fresh = parsed.filter((e) => newIds.has(e.eventId));
     isNew = (id) => newIds.has(id);
-  } else if ((yield* insertRowsCount(dialect, "LogEvent", LOG_COLUMNS, rows, { conflict: ["functionId", "eventId"] })) !== rows.length) throw new LogEventsRaceError();
+  } else yield* insertRowsCount(dialect, "LogEvent", LOG_COLUMNS, rows, { failOnConflict: true });
   if (fresh.length === 0) {
     if (cursor) yield* writeCursor(dialect, cursor);
     return { written: 0, malformed: 0, invocations: 0 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkRows, chunks, dedupeByKey, inList, pgDate, pgParam, sqliteDate, toBig, toBool, toDate, toNum, toPgPlaceholders } from "./sql.ts";
+import { chunkRows, chunks, dedupeByKey, inList, isUniqueViolation, pgArrayLiteral, pgDate, pgParam, sqliteDate, toBig, toBool, toDate, toNum, toPgPlaceholders } from "./sql.ts";
 
 describe("statement planning", () => {
   it.each([
@@ -30,6 +30,24 @@ describe("values across drivers", () => {
     expect(pgParam(5n)).toBe("5");
     expect(pgParam(undefined)).toBe(null);
   });
+  it.each([
+    [[], "{}"],
+    [[1, 2.5, null, undefined], `{"1","2.5",NULL,NULL}`],
+    [[true, false, 12n], `{"true","false","12"}`],
+    [[d], `{"2026-11-02 10:00:00.123"}`],
+    [["", "a,b", "{x}", " pad ", "NULL"], `{"","a,b","{x}"," pad ","NULL"}`],
+    [['say "hi"', String.raw`C:\tmp\x`, "tab\there\nline"], String.raw`{"say \"hi\"","C:\\tmp\\x",` + `"tab\there\nline"}`],
+  ])("pgArrayLiteral, case %#", (values, want) => expect(pgArrayLiteral(values)).toBe(want));
+  it.each([
+    [{ code: "23505", table: "LogEvent", constraint: "LogEvent_functionId_eventId_key" }, true],
+    [{ code: "23505", table: "Invocation" }, false],
+    [{ code: "23503", table: "LogEvent" }, false],
+    [{ code: "SQLITE_CONSTRAINT_UNIQUE", message: "UNIQUE constraint failed: LogEvent.functionId, LogEvent.eventId" }, true],
+    [{ code: "SQLITE_CONSTRAINT_UNIQUE", message: "UNIQUE constraint failed: LogEventX.eventId" }, false],
+    [{ code: "SQLITE_CONSTRAINT_FOREIGNKEY", message: "FOREIGN KEY constraint failed" }, false],
+    [null, false],
+  ])("isUniqueViolation(%j, LogEvent)", (err, want) => expect(isUniqueViolation(err, "LogEvent")).toBe(want));
+  it("rejects values an array column cannot hold", () => expect(() => pgArrayLiteral([{ a: 1 }])).toThrow(TypeError));
   it.each([
     ["2026-11-02T10:00:00.123+00:00", d],
     ["2026-11-02 10:00:00.123", d],

@@ -54,7 +54,8 @@ export function sqliteDate(d: Date): string {
 
 /** Date as a PostgreSQL timestamp(3) literal in UTC (the column has no time zone). */
 export function pgDate(d: Date): string {
-  return d.toISOString().replace("T", " ").replace("Z", "");
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, iso.length - 1)}`;
 }
 
 /** Reads a DateTime column from either driver. */
@@ -100,6 +101,29 @@ export function pgParam(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
   if (v === undefined) return null;
   return v;
+}
+
+const NEEDS_ESCAPE = /[\\"]/;
+const ESCAPE = /[\\"]/g;
+
+/**
+ * A column of values as a PostgreSQL array literal (what node-pg would send for a JS array, built
+ * in one pass; the escaping of long text elements is most of an unnest insert's client time).
+ */
+export function pgArrayLiteral(values: unknown[]): string {
+  let out = "{";
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ",";
+    const v = values[i];
+    if (v == null) out += "NULL";
+    else if (typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") out += `"${String(v)}"`;
+    else {
+      const t = v instanceof Date ? pgDate(v) : typeof v === "string" ? v : null;
+      if (t === null) throw new TypeError(`cannot send ${Object.prototype.toString.call(v)} in an array`);
+      out += `"${NEEDS_ESCAPE.test(t) ? t.replace(ESCAPE, "\\$&") : t}"`;
+    }
+  }
+  return `${out}}`;
 }
 
 /** `?` placeholders -> `$1…$n` (the SQL we write never has `?` inside literals). */
@@ -265,6 +289,16 @@ export interface InsertOptions {
   /** Extra SET expressions on conflict, e.g. `"count" = "Table"."count" + excluded."count"`. */
   updateExpr?: string[];
   returning?: string[];
+  /** No ON CONFLICT clause: a duplicate key fails the statement (see isUniqueViolation). */
+  failOnConflict?: boolean;
+}
+
+/** True for a unique-key violation on `table` from either driver. */
+export function isUniqueViolation(err: unknown, table: string): boolean {
+  const e = err as { code?: unknown; table?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (e.code === "23505") return e.table === table;
+  return (e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") && typeof e.message === "string" && e.message.includes(`: ${table}.`);
 }
 
 const q = (id: string) => `"${id}"`;
@@ -326,7 +360,7 @@ function* insertChunks<R>(dialect: DbProvider, table: string, columns: string[],
   // Rows whose values did not change are not rewritten (re-runs write nothing to the WAL).
   const distinct = dialect === "pg" ? "IS DISTINCT FROM" : "IS NOT";
   const changed = opts.update?.length && !opts.updateExpr?.length ? ` WHERE ${opts.update.map((c) => `${q(table)}.${q(c)} ${distinct} excluded.${q(c)}`).join(" OR ")}` : "";
-  const conflict = opts.conflict ? ` ON CONFLICT (${opts.conflict.map(q).join(", ")}) ${sets.length ? `DO UPDATE SET ${sets.join(", ")}${changed}` : "DO NOTHING"}` : " ON CONFLICT DO NOTHING";
+  const conflict = opts.failOnConflict ? "" : opts.conflict ? ` ON CONFLICT (${opts.conflict.map(q).join(", ")}) ${sets.length ? `DO UPDATE SET ${sets.join(", ")}${changed}` : "DO NOTHING"}` : " ON CONFLICT DO NOTHING";
   const head = `INSERT INTO ${q(table)} (${columns.map(q).join(", ")}) `;
   const out: R[] = [];
   let count = 0;
@@ -339,7 +373,7 @@ function* insertChunks<R>(dialect: DbProvider, table: string, columns: string[],
     });
     const sql = `${head}SELECT * FROM unnest(${casts.join(", ")})${conflict}${returning}`;
     for (const chunk of chunkRows(data, 1, 5000, 5000)) {
-      const params = columns.map((_, i) => chunk.map((r) => pgParam(r[i])));
+      const params = columns.map((_, i) => pgArrayLiteral(chunk.map((r) => r[i])));
       if (returning) out.push(...(yield* all<R>(sql, params)));
       else count += yield* run(sql, params);
     }
