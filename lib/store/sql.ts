@@ -246,10 +246,9 @@ function openPgStore(url: string): Store {
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
         try {
+          // Commits stay synchronous: a pushed (Firehose) batch is acknowledged once committed, and
+          // nobody would resend it if a server crash lost an asynchronous commit.
           await client.query("BEGIN");
-          // Data and its cursor commit together, so a server crash losing the last commits only
-          // makes the next cycle re-read that window: no fsync wait per batch.
-          await client.query("SET LOCAL synchronous_commit = off");
           const out = await drive(client, body());
           await client.query("COMMIT");
           return out;
