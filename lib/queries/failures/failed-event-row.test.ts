@@ -36,24 +36,13 @@ describe("failedEventFields", () => {
     status: "new",
   };
 
-  it("maps the stored row: dates as ISO strings, attributes flattened", () => {
-    expect(failedEventFields(row)).toEqual({
-      id: 7,
-      messageId: "m-1",
-      sourceKind: "async_dlq",
-      functionName: "checkout",
-      qualifier: "live",
-      requestId: "r-1",
-      errorCode: "200",
-      errorMessage: "bug",
-      condition: null,
-      attempts: 3,
-      payload: '{"a":1}',
+  it("maps the stored row: other columns as they are, dates as ISO strings, attributes flattened, nothing else", () => {
+    const { attributesJson: _a, sentAt: _s, firstSeenAt: _f, ...same } = row;
+    expect(failedEventFields({ ...row, queueId: 3, lastSeenAt: new Date(0) } as StoredFailedEvent)).toEqual({
+      ...same,
       attributes: { RequestID: "r-1" },
-      receiveCount: 1,
       sentAt: "2026-01-05T09:00:00.000Z",
       firstSeenAt: "2026-01-05T09:01:00.000Z",
-      status: "new",
     });
   });
 

@@ -1,46 +1,20 @@
 /** The fields a failed event shows in the failures list and on its own page, from its stored row (pure). */
 import { z } from "zod";
+import type { FailedEvent } from "../../generated/sqlite/client.ts";
 import { readJson } from "../shared/json.ts";
 
-export interface FailedEventFields {
-  id: number;
-  messageId: string;
-  sourceKind: string;
-  functionName: string | null;
-  qualifier: string | null;
-  requestId: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  condition: string | null;
-  attempts: number | null;
-  payload: string;
+const STORED_COLUMNS = ["id", "messageId", "sourceKind", "functionName", "qualifier", "requestId", "errorCode", "errorMessage", "condition", "attempts", "payload", "attributesJson", "receiveCount", "sentAt", "firstSeenAt", "status"] as const;
+
+/** The stored FailedEvent columns the shared fields come from. */
+export type StoredFailedEvent = Pick<FailedEvent, (typeof STORED_COLUMNS)[number]>;
+
+/** The fields a failed event shows in the list and on its page: the stored columns, dates as ISO strings, attributes read. */
+export type FailedEventFields = Omit<StoredFailedEvent, "attributesJson" | "sentAt" | "firstSeenAt"> & {
   /** System and message attributes as strings (message attributes win on a name clash). */
   attributes: Record<string, string>;
-  receiveCount: number;
   sentAt: string | null;
   firstSeenAt: string;
-  status: string;
-}
-
-/** The stored FailedEvent columns the fields come from. */
-export interface StoredFailedEvent {
-  id: number;
-  messageId: string;
-  sourceKind: string;
-  functionName: string | null;
-  qualifier: string | null;
-  requestId: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  condition: string | null;
-  attempts: number | null;
-  payload: string;
-  attributesJson: string;
-  receiveCount: number;
-  sentAt: Date | null;
-  firstSeenAt: Date;
-  status: string;
-}
+};
 
 const attributeMap = z.record(z.string(), z.unknown());
 const storedAttributes = z.object({ messageAttributes: attributeMap.optional(), attributes: attributeMap.optional() }).catch({});
@@ -70,22 +44,11 @@ export function flattenAttributes(rec: Record<string, unknown> | undefined): Rec
 
 /** The shared fields of a stored failed event. */
 export function failedEventFields(r: StoredFailedEvent): FailedEventFields {
-  return {
-    id: r.id,
-    messageId: r.messageId,
-    sourceKind: r.sourceKind,
-    functionName: r.functionName,
-    qualifier: r.qualifier,
-    requestId: r.requestId,
-    errorCode: r.errorCode,
-    errorMessage: r.errorMessage,
-    condition: r.condition,
-    attempts: r.attempts,
-    payload: r.payload,
-    attributes: readStoredAttributes(r.attributesJson),
-    receiveCount: r.receiveCount,
-    sentAt: r.sentAt?.toISOString() ?? null,
-    firstSeenAt: r.firstSeenAt.toISOString(),
-    status: r.status,
-  };
+  const { attributesJson, sentAt, firstSeenAt, ...columns } = pickStored(r);
+  return { ...columns, attributes: readStoredAttributes(attributesJson), sentAt: sentAt?.toISOString() ?? null, firstSeenAt: firstSeenAt.toISOString() };
+}
+
+// Only the shared columns: callers pass whole rows (with queue, functionId, lastSeenAt …).
+function pickStored(r: StoredFailedEvent): StoredFailedEvent {
+  return Object.fromEntries(STORED_COLUMNS.map((k) => [k, r[k]])) as StoredFailedEvent;
 }
