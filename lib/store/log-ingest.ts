@@ -118,13 +118,13 @@ export async function ingestLambdaLogEvents(store: Store, fn: FunctionRef, event
   const assembled: Assembled = new Map();
   for (const [stream, evs] of streams) assembled.set(stream, assembleStream(evs, fn.runtime ?? undefined));
   const result: LogIngestResult = { events: events.length, written: 0, skipped: events.length - fresh.length, malformed: 0, invocations: 0 };
-  // Usually every fresh event is new: a plain INSERT (no ON CONFLICT, no RETURNING). If another writer
-  // stored some since the pre-read, it fails on the unique key: roll back, redo with RETURNING to learn which are ours.
+  // Usually every fresh event (and invocation not read in the store) is new: plain INSERTs (no ON CONFLICT,
+  // no RETURNING). If another writer stored some meanwhile, a unique key fails: roll back, redo exactly.
   let out: { written: number; malformed: number; invocations: number };
   try {
     out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, false));
   } catch (err) {
-    if (!isUniqueViolation(err, "LogEvent")) throw err;
+    if (!isUniqueViolation(err, "LogEvent") && !isUniqueViolation(err, "Invocation")) throw err;
     out = await store.transaction(() => ingestBody(store.dialect, fn, parsed, streams, assembled, opts.cursor, true));
   }
   result.written = out.written;
@@ -274,6 +274,7 @@ function* ingestBody(
     const attemptOf = (rid: string, endedAt: number) => endings.get(rid)!.sort((a, b) => a - b).indexOf(endedAt) + 1;
 
     const upserts: unknown[][] = [];
+    const inserts: unknown[][] = [];
     const minutes = new Set<number>();
     const groupDelta = new Map<string, { errorType: string; pattern: string; sample: string | null; delta: number; first: number; last: number; versions: Set<string> }>();
     const bump = (status: string, errorType: string | null, message: string | null, version: string, at: number, delta: number) => {
@@ -301,7 +302,8 @@ function* ingestBody(
         (prev.errorMessage ?? undefined) === d.errorMessage;
       if (same) continue;
       changed++;
-      upserts.push([
+      // Rows not stored yet (read above, in this transaction) need no ON CONFLICT, except in the exact redo.
+      (prev || exact ? upserts : inserts).push([
         fn.id,
         d.requestId,
         attempt,
@@ -339,6 +341,7 @@ function* ingestBody(
       const attempt = attemptOf(e.requestId, e.endedAt);
       if (attempt !== e.attempt) yield* all(`UPDATE "Invocation" SET "attempt" = ? WHERE "id" = ?`, [attempt, e.id]);
     }
+    yield* insertRows(dialect, "Invocation", INVOCATION_COLUMNS, inserts, { failOnConflict: true });
     yield* insertRows(dialect, "Invocation", INVOCATION_COLUMNS, upserts, { conflict: ["functionId", "requestId", "endedAt"], update: INVOCATION_UPDATE });
     if (groupDelta.size > 0) yield* applyErrorGroupDeltas(dialect, fn.id, groupDelta);
     for (const h of yield* recomputeMinutes(dialect, fn.id, minutes)) hours.add(h);
