@@ -42,7 +42,8 @@ export function simulatedLogEvents(n: number, seed = 11): Map<string, RawLogEven
   const sim = new Simulation({ shop, seed, region: "us-east-1", accountId: "123456789012", start, rate: 4, output, truth, metrics: new MetricAggregator() });
   for (let t = start + 10 * 60_000; count < n; t += 10 * 60_000) sim.advanceTo(t);
   for (const list of out.values()) list.sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
-  return out;
+  // As the SDK hands them over: decoded from a JSON response (flat strings, not the simulator's concatenations).
+  return new Map([...out].map(([fn, list]) => [fn, JSON.parse(JSON.stringify(list)) as RawLogEvent[]]));
 }
 
 // A straightforward parser to compare with: one regex per line kind tried in turn, JSON.parse for structured lines.

@@ -167,7 +167,7 @@ describe("helpers", () => {
     const b = { eventId: "001", logStream: "s", timestamp: 1, message: "" };
     const c = { eventId: "003", logStream: "t", timestamp: 0, message: "" };
     expect(compareEvents(a, b)).toBeGreaterThan(0);
-    const m = byStream([a, b, c]);
+    const m = byStream([a, b, c, { ...b }]);
     expect(m.get("s")!.map((e) => e.eventId)).toEqual(["001", "002"]);
     expect(m.get("t")).toHaveLength(1);
   });

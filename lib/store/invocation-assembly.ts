@@ -268,7 +268,7 @@ export function compareEvents(a: RawLogEvent, b: RawLogEvent): number {
   return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
-/** Groups events by stream, each sorted. */
+/** Groups events by stream, each sorted, an event given twice kept once (same id: same time, adjacent). */
 export function byStream<T extends RawLogEvent>(events: T[]): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const e of events) {
@@ -276,6 +276,11 @@ export function byStream<T extends RawLogEvent>(events: T[]): Map<string, T[]> {
     if (!l) out.set(e.logStream, (l = []));
     l.push(e);
   }
-  for (const l of out.values()) l.sort(compareEvents);
+  for (const [stream, l] of out) {
+    l.sort(compareEvents);
+    let n = 0;
+    for (let i = 0; i < l.length; i++) if (n === 0 || l[i]!.eventId !== l[n - 1]!.eventId) l[n++] = l[i]!;
+    if (n < l.length) out.set(stream, l.slice(0, n));
+  }
   return out;
 }

@@ -107,8 +107,8 @@ export async function ingestLambdaLogEvents(store: Store, fn: FunctionRef, event
     const rows = await store.read(() => all<{ eventId: string }>(`SELECT "eventId" FROM "LogEvent" WHERE "functionId" = ? AND "timestamp" >= ? AND "timestamp" <= ?`, [fn.id, new Date(lo), new Date(hi)]));
     for (const r of rows) stored.add(String(r.eventId));
   }
-  // Also drops repeats within the batch, so every fresh event is one new row.
-  const fresh = inWindow.filter((e) => !stored.has(e.eventId) && !!stored.add(e.eventId));
+  // (An event repeated within the batch fails the plain insert below and takes the exact path.)
+  const fresh = stored.size ? inWindow.filter((e) => !stored.has(e.eventId)) : inWindow;
   if (fresh.length === 0) {
     if (opts.cursor) await store.transaction(() => writeCursor(store.dialect, opts.cursor!));
     return { events: events.length, written: 0, skipped: events.length, malformed: 0, invocations: 0 };
@@ -149,7 +149,8 @@ function* ingestBody(
   if (exact) {
     const inserted = yield* insertRows<{ eventId: string }>(dialect, "LogEvent", LOG_COLUMNS, rows, { conflict: ["functionId", "eventId"], returning: ["eventId"] });
     const newIds = new Set(inserted.map((r) => String(r.eventId)));
-    fresh = parsed.filter((e) => newIds.has(e.eventId));
+    const seen = new Set<string>();
+    fresh = parsed.filter((e) => newIds.has(e.eventId) && !seen.has(e.eventId) && !!seen.add(e.eventId));
     isNew = (id) => newIds.has(id);
   } else yield* insertRowsCount(dialect, "LogEvent", LOG_COLUMNS, rows, { failOnConflict: true });
   if (fresh.length === 0) {

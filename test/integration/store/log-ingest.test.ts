@@ -78,6 +78,16 @@ describe.each(DATABASES)("log events split across batches on $name", ({ create }
     }
   }, 120_000);
 
+  it("stores an event given twice in one batch once", async () => {
+    const fn = await newFunction(h);
+    const r = await ingestLambdaLogEvents(store, fn, [...first, ...second, ...first.slice(1, 3), second[4]!]);
+    expect([r.written, r.skipped]).toEqual([10, 3]);
+    expect(await invocationsOf(h, fn)).toEqual(expected);
+    expect(await h.db.logEvent.count({ where: { functionId: fn.id } })).toBe(10);
+    const groups = await h.db.errorGroup.findMany({ where: { functionId: fn.id } });
+    expect(groups.map((g) => g.count)).toEqual([2]);
+  }, 60_000);
+
   it("stores a batch once when two writers ingest it at the same time", async () => {
     const fn = await newFunction(h);
     const other = openStore(h.url);
