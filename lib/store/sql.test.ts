@@ -6,7 +6,10 @@ describe("statement planning", () => {
     [0, 9, 30_000, []],
     [1000, 9, 30_000, [500, 500]],
     [1001, 60, 30_000, [500, 500, 1]],
+    [1499, 6, 30_000, [500, 500, 256, 128, 64, 32, 16, 2, 1]],
+    [300, 18, 30_000, [256, 32, 8, 4]],
     [10, 7, 14, [2, 2, 2, 2, 2]],
+    [11, 7, 21, [3, 3, 3, 2]],
   ])("chunkRows(%i rows x %i columns, %i params)", (n, cols, max, want) => {
     expect(chunkRows(Array.from({ length: n }, (_, i) => i), cols, max).map((c) => c.length)).toEqual(want);
   });

@@ -302,11 +302,21 @@ export function isUniqueViolation(err: unknown, table: string): boolean {
 
 const q = (id: string) => `"${id}"`;
 
-/** Plans the chunks of a multi-row insert (pure; unit-tested). */
+/**
+ * Plans the chunks of a multi-row insert (pure; unit-tested): full chunks, then the rest in
+ * power-of-two sizes, so a few statement texts (prepared once, cached) serve every row count.
+ */
 export function chunkRows<T>(rows: T[], columns: number, maxParams: number, maxRows = 500): T[][] {
   const per = Math.max(1, Math.min(maxRows, Math.floor(maxParams / Math.max(1, columns))));
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += per) out.push(rows.slice(i, i + per));
+  let i = 0;
+  for (; i + per <= rows.length; i += per) out.push(rows.slice(i, i + per));
+  for (let size = 2 ** Math.floor(Math.log2(per)); i < rows.length; size /= 2) {
+    if (rows.length - i >= size) {
+      out.push(rows.slice(i, i + size));
+      i += size;
+    }
+  }
   return out;
 }
 
@@ -371,7 +381,9 @@ function* insertChunks<R>(dialect: DbProvider, table: string, columns: string[],
       return `?::${t}[]`;
     });
     const sql = `${head}SELECT * FROM unnest(${casts.join(", ")})${conflict}${returning}`;
-    for (const chunk of chunkRows(data, 1, 5000, 5000)) {
+    // One statement text whatever the row count: plain 5,000-row chunks.
+    for (let at = 0; at < data.length; at += 5000) {
+      const chunk = data.slice(at, at + 5000);
       const params = columns.map((_, i) => pgArrayLiteral(chunk.map((r) => r[i])));
       if (returning) out.push(...(yield* all<R>(sql, params)));
       else count += yield* run(sql, params);
