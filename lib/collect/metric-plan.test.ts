@@ -9,11 +9,10 @@ describe("planMetricQueries", () => {
     expect(planMetricQueries(input({ functions: [fn("idle")] }))).toEqual([]);
   });
 
-  it("asks a plain active function for five series", () => {
+  it("asks a plain active function for four series (no Errors: the logs give them)", () => {
     const q = planMetricQueries(input({ functions: [fn("cart")], active: new Set(["cart"]) }));
     expect(q.map((x) => `${x.metricName}/${x.stat}/${canonicalDimensions(x.dimensions)}`)).toEqual([
       "Invocations/Sum/FunctionName=cart",
-      "Errors/Sum/FunctionName=cart",
       "Throttles/Sum/FunctionName=cart",
       "ConcurrentExecutions/Maximum/FunctionName=cart",
       "Duration/Sum/FunctionName=cart",
@@ -41,6 +40,9 @@ describe("planMetricQueries", () => {
     expect(names).toContain("ProvisionedConcurrencySpilloverInvocations/Sum/FunctionName=checkout");
     expect(names).toContain("Invocations/Sum/FunctionName=checkout,Resource=checkout:live");
     expect(names).toContain("Duration/p99/FunctionName=checkout,Resource=checkout:live");
+    expect(names).not.toContain("Duration/p50/FunctionName=checkout,Resource=checkout:live");
+    expect(names).toContain("Errors/Sum/FunctionName=checkout,Resource=checkout:live");
+    expect(names).not.toContain("Errors/Sum/FunctionName=checkout");
     expect(names).toContain("ProvisionedConcurrencyUtilization/Maximum/FunctionName=checkout,Resource=checkout:live");
     expect(names).toContain("Invocations/Sum/ExecutedVersion=8,FunctionName=checkout,Resource=checkout:live");
     expect(names).toContain("Errors/Sum/ExecutedVersion=7,FunctionName=checkout,Resource=checkout:live");

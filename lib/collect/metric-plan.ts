@@ -81,9 +81,10 @@ export function planMetricQueries(input: PlanInput): MetricQuery[] {
   for (const f of input.functions) {
     if (!input.active.has(f.name)) continue;
     const fn = [{ Name: "FunctionName", Value: f.name }];
-    // Invocation counts and durations come exactly from REPORT lines; these are what logs cannot give.
+    // Counts, errors and durations come exactly from REPORT lines. Invocations stays: the cost
+    // reconciliation and the no-logs alert compare it with the logs. Errors is not asked: nothing
+    // reads a function's Errors metric (error counts come from the logs).
     add("AWS/Lambda", "Invocations", fn, "Sum");
-    add("AWS/Lambda", "Errors", fn, "Sum");
     // A function with no throttle series has no throttles to read (throttled calls leave no log line).
     if (!input.throttledFunctions || input.throttledFunctions.has(f.name)) add("AWS/Lambda", "Throttles", fn, "Sum");
     add("AWS/Lambda", "ConcurrentExecutions", fn, "Maximum");
@@ -100,7 +101,7 @@ export function planMetricQueries(input: PlanInput): MetricQuery[] {
       add("AWS/Lambda", "Invocations", res, "Sum");
       add("AWS/Lambda", "Errors", res, "Sum");
       add("AWS/Lambda", "Throttles", res, "Sum");
-      add("AWS/Lambda", "Duration", res, "p50");
+      // p99 only: an alias's median comes from its REPORT lines (nothing reads a p50 metric).
       add("AWS/Lambda", "Duration", res, "p99");
       if (a.provisioned) add("AWS/Lambda", "ProvisionedConcurrencyUtilization", res, "Maximum");
       const versions = Object.keys(a.routing);
