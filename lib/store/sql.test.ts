@@ -51,6 +51,24 @@ describe("values across drivers", () => {
     [null, false],
   ])("isUniqueViolation(%j, LogEvent)", (err, want) => expect(isUniqueViolation(err, "LogEvent")).toBe(want));
   it("rejects values an array column cannot hold", () => expect(() => pgArrayLiteral([{ a: 1 }])).toThrow(TypeError));
+  it.each([0, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2026, 0, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -1, Date.UTC(1969, 6, 20, 20, 17, 40, 5)])(
+    "formats %i ms as toISOString does",
+    (ms) => {
+      const iso = new Date(ms).toISOString();
+      expect(sqliteDate(new Date(ms))).toBe(iso.replace("Z", "+00:00"));
+      expect(pgDate(new Date(ms))).toBe(iso.replace("T", " ").replace("Z", ""));
+    },
+  );
+  it("formats any instant as toISOString does", () => {
+    let x = 7;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      const ms = Date.UTC(1990, 0, 1) + x * 997 + (i % 1000);
+      const iso = new Date(ms).toISOString();
+      expect([sqliteDate(new Date(ms)), pgDate(new Date(ms))]).toEqual([iso.replace("Z", "+00:00"), iso.replace("T", " ").replace("Z", "")]);
+    }
+  });
+  it("rejects an invalid date as toISOString does", () => expect(() => sqliteDate(new Date(NaN))).toThrow(RangeError));
   it.each([
     ["2026-11-02T10:00:00.123+00:00", d],
     ["2026-11-02 10:00:00.123", d],

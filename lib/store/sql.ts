@@ -46,16 +46,45 @@ export class StoreBusyError extends Error {
   }
 }
 
+// Dates are formatted for every row written: the day's text is cached, the time built from tables.
+const DAY_MS = 86_400_000;
+const MAX_FAST_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+let cachedDay = NaN;
+let cachedDayText = "";
+
+/** "YYYY-MM-DD" and "hh:mm:ss.mmm" of a date in UTC (years 1970–9999 fast, others via toISOString). */
+function utcParts(d: Date): [string, string] {
+  const ms = d.getTime();
+  if (!(ms >= 0 && ms <= MAX_FAST_MS)) {
+    const iso = d.toISOString();
+    return [iso.slice(0, iso.indexOf("T")), iso.slice(iso.indexOf("T") + 1, -1)];
+  }
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  let rest = ms - day * DAY_MS;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  return [cachedDayText, `${TWO[(rest - min) / 60]}:${TWO[min]}:${TWO[sec]}.${THREE[milli]}`];
+}
+
 /** Date as the Prisma SQLite adapter stores it (ISO-8601 with an explicit +00:00 offset). */
 export function sqliteDate(d: Date): string {
-  const iso = d.toISOString();
-  return iso.endsWith("Z") ? `${iso.slice(0, -1)}+00:00` : iso;
+  const [day, time] = utcParts(d);
+  return `${day}T${time}+00:00`;
 }
 
 /** Date as a PostgreSQL timestamp(3) literal in UTC (the column has no time zone). */
 export function pgDate(d: Date): string {
-  const iso = d.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, iso.length - 1)}`;
+  const [day, time] = utcParts(d);
+  return `${day} ${time}`;
 }
 
 /** Reads a DateTime column from either driver. */
