@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { deriveLambdaMinutes, deriveStageMinutes, type MetricPoint } from "./metrics.ts";
+import { deriveLambdaMinutes, deriveStageMinutes, feedsRollups, type MetricPoint } from "./metrics.ts";
+import { canonicalDimensions, planMetricQueries } from "./metric-plan.ts";
 
 const T = Date.parse("2026-11-02T10:00:00Z");
 const p = (metricName: string, dimensions: string, value: number, namespace = "AWS/Lambda", stat = "Sum", timestamp = T): MetricPoint => ({ namespace, metricName, dimensions, stat, period: 60, timestamp, value });
@@ -54,5 +55,47 @@ describe("deriveStageMinutes", () => {
     );
     expect(out.get(1)).toEqual([{ bucketStart: T, cacheHits: 7, status4xx: 2 }]);
     expect(out.get(2)).toEqual([{ bucketStart: T, requests: 10, status5xx: 1 }]);
+  });
+});
+
+describe("feedsRollups", () => {
+  const d = (text: string) => text.split(",").map((kv) => ({ Name: kv.split("=")[0]!, Value: kv.split("=")[1]! }));
+  it.each([
+    ["AWS/Lambda", "Throttles", "FunctionName=f", "Sum", true],
+    ["AWS/Lambda", "Throttles", "FunctionName=f,Resource=f:3", "Sum", true],
+    ["AWS/Lambda", "Invocations", "FunctionName=f,Resource=f:live", "Sum", true],
+    ["AWS/Lambda", "Errors", "FunctionName=f,Resource=f:live", "Sum", true],
+    ["AWS/Lambda", "Invocations", "FunctionName=f", "Sum", false],
+    ["AWS/Lambda", "Duration", "FunctionName=f", "Sum", false],
+    ["AWS/Lambda", "Invocations", "ExecutedVersion=8,FunctionName=f,Resource=f:live", "Sum", false],
+    ["AWS/Lambda", "Duration", "FunctionName=f,Resource=f:live", "p99", false],
+    ["AWS/Lambda", "ConcurrentExecutions", "FunctionName=f", "Maximum", false],
+    ["AWS/ApiGateway", "Count", "ApiName=a,Stage=prod", "Sum", true],
+    ["AWS/ApiGateway", "Latency", "ApiName=a,Stage=prod", "p99", false],
+    ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName=q", "Maximum", false],
+  ])("%s %s %s %s -> %s", (namespace, metricName, dims, stat, want) => {
+    expect(feedsRollups({ namespace, metricName, dimensions: d(dims), stat })).toBe(want);
+  });
+
+  it("keeps every point the derivations read (same rows from kept points as from all)", () => {
+    const f = { name: "checkout", aliases: [{ name: "live", functionVersion: "7", routing: { "8": 0.1 }, provisioned: true }], provisioned: true, dlq: true, destinations: true, asyncConfigured: true, streamSource: true };
+    const queries = planMetricQueries({
+      functions: [f],
+      active: new Set(["checkout"]),
+      throttledResources: new Map([["checkout", ["3"]]]),
+      stages: [{ apiName: "shop-api", apiId: "a1", type: "REST", stage: "prod", cacheEnabled: true }],
+      activeStages: null,
+      queues: ["dlq"],
+      topics: [],
+      rules: [],
+      percentiles: true,
+    });
+    const points = queries.map((q, i) => p(q.metricName, canonicalDimensions(q.dimensions), i + 1, q.namespace, q.stat));
+    const kept = points.filter((_, i) => feedsRollups(queries[i]!));
+    expect(kept.length).toBeLessThan(points.length);
+    const aliases = () => new Set(["live"]);
+    expect(deriveLambdaMinutes(kept, aliases)).toEqual(deriveLambdaMinutes(points, aliases));
+    const stages = new Map([["a1/prod", { id: 1, countsFromMetrics: true, type: "REST" as const, apiName: "shop-api", apiId: "a1", stage: "prod" }]]);
+    expect(deriveStageMinutes(kept, stages)).toEqual(deriveStageMinutes(points, stages));
   });
 });

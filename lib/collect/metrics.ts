@@ -104,7 +104,22 @@ function* writePoints(dialect: DbProvider, sourceId: number, points: MetricPoint
   );
 }
 
-/** Runs the GetMetricData calls of a plan and stores every point. */
+/**
+ * Whether a query's points feed the metric-derived rollups (deriveLambdaMinutes,
+ * deriveStageMinutes); the others are only stored, so they need not be kept in memory (pure).
+ */
+export function feedsRollups(q: MetricQuery): boolean {
+  if (q.stat !== "Sum") return false;
+  if (q.namespace === "AWS/ApiGateway") return true;
+  if (q.namespace !== "AWS/Lambda" || q.dimensions.some((d) => d.Name === "ExecutedVersion")) return false;
+  const resource = q.dimensions.some((d) => d.Name === "Resource");
+  return q.metricName === "Throttles" || (resource && (q.metricName === "Invocations" || q.metricName === "Errors"));
+}
+
+/**
+ * Runs the GetMetricData calls of a plan and stores every point, page by page; returns only
+ * the points of queries `keep` accepts (a 1,000-function window is ~70k points otherwise).
+ */
 export async function fetchMetricPoints(
   cloudwatch: CloudWatchClient,
   store: Store,
@@ -113,11 +128,14 @@ export async function fetchMetricPoints(
   window: { start: number; end: number },
   result: MetricsResult,
   signal?: AbortSignal,
+  keep: (q: MetricQuery) => boolean = () => true,
 ): Promise<MetricPoint[]> {
   const all: MetricPoint[] = [];
   for (const batch of batchQueries(queries)) {
     if (signal?.aborted) break;
     const percentile = batch.some((q) => isPercentileStat(q.stat));
+    const dims = batch.map((q) => canonicalDimensions(q.dimensions));
+    const kept = batch.map(keep);
     try {
       const pages = paginateGetMetricData(
         { client: cloudwatch },
@@ -127,19 +145,21 @@ export async function fetchMetricPoints(
         result.calls++;
         const points: MetricPoint[] = [];
         for (const r of page.MetricDataResults ?? []) {
-          const q = batch[Number((r.Id ?? "m-1").slice(1))];
+          const at = Number((r.Id ?? "m-1").slice(1));
+          const q = batch[at];
           if (!q) continue;
           const ts = r.Timestamps ?? [];
           const vs = r.Values ?? [];
           for (let i = 0; i < ts.length && i < vs.length; i++) {
             const t = new Date(ts[i]!).getTime();
             if (t < window.start || t >= window.end || !Number.isFinite(vs[i]!)) continue;
-            points.push({ namespace: q.namespace, metricName: q.metricName, dimensions: canonicalDimensions(q.dimensions), stat: q.stat, period: PERIOD, timestamp: t, value: vs[i]! });
+            const point = { namespace: q.namespace, metricName: q.metricName, dimensions: dims[at]!, stat: q.stat, period: PERIOD, timestamp: t, value: vs[i]! };
+            points.push(point);
+            if (kept[at]) all.push(point);
           }
         }
         if (points.length) await store.transaction(() => writePoints(store.dialect, sourceId, points));
         result.points += points.length;
-        all.push(...points);
       }
     } catch (err) {
       const e = err as { name?: string; message?: string };
@@ -234,7 +254,7 @@ export async function collectMetrics(cloudwatch: CloudWatchClient, opts: Metrics
   const window = planMetricWindow(opts.cursor, opts.now, opts.initialStart, opts.overlapMs ?? DEFAULT_OVERLAP_MS);
   const queries = planMetricQueries(opts.plan);
   const result: MetricsResult = { window, queries: queries.length, calls: 0, points: 0, failed: 0, percentilesRejected: false, errors: [] };
-  const points = await fetchMetricPoints(cloudwatch, opts.store, opts.sourceId, queries, window, result, opts.signal);
+  const points = await fetchMetricPoints(cloudwatch, opts.store, opts.sourceId, queries, window, result, opts.signal, feedsRollups);
   if (opts.signal?.aborted) return result;
   const lambda = deriveLambdaMinutes(points, (fn) => opts.functions.get(fn)?.aliases ?? new Set());
   const stageRows = deriveStageMinutes(points, opts.stages);

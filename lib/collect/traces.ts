@@ -101,7 +101,72 @@ export function* writeTraces(dialect: DbProvider, rows: unknown[][]): Sql<void> 
   yield* insertRows(dialect, "Trace", DETAIL_COLUMNS, rows, { conflict: ["sourceId", "traceId"], update: DETAIL_COLUMNS.slice(2) });
 }
 
-/** One traces cycle for a source. */
+/** Stores one page of summaries: skips traces already complete, fetches the documents of those that want detail. */
+async function storeSummaryPage(xray: XRayClient, opts: TracesCollectOptions, summaries: Map<string, AwsTraceSummary>, rate: number, res: TracesResult): Promise<void> {
+  // Stored traces whose duration did not change are complete: skip them.
+  const ids = [...summaries.keys()].sort();
+  const known = new Map<string, { durationMs: number; detailed: boolean }>();
+  for (const part of chunks(ids)) {
+    const rows = await opts.store.read(() =>
+      all<{ traceId: string; durationMs: unknown; detailed: unknown }>(`SELECT "traceId", "durationMs", CASE WHEN "segmentsJson" = '[]' THEN 0 ELSE 1 END AS "detailed" FROM "Trace" WHERE "sourceId" = ? AND ${inList(`"traceId"`, part)}`, [opts.sourceId, ...part]),
+    );
+    for (const r of rows) known.set(String(r.traceId), { durationMs: toNum(r.durationMs), detailed: toNum(r.detailed) === 1 });
+  }
+  const changed = ids.filter((id) => {
+    const k = known.get(id);
+    const s = summaries.get(id)!;
+    return !k || Math.abs(k.durationMs - (s.Duration ?? 0) * 1000) > 1.5 || (!k.detailed && wantsDetail(s, rate));
+  });
+  res.skipped += ids.length - changed.length;
+  const summaryRows = changed.filter((id) => !wantsDetail(summaries.get(id)!, rate)).map((id) => summaryRow(opts.sourceId, summaries.get(id)!));
+  const detailIds = changed.filter((id) => wantsDetail(summaries.get(id)!, rate));
+  const detailRows: unknown[][] = [];
+  const aliases: Array<{ requestId: string; traceId: string; alias: string }> = [];
+  // Several BatchGetTraces in flight; the quota middleware keeps them under the API's rate.
+  await mapPool(
+    chunks(detailIds, BATCH_GET_TRACES_MAX),
+    6,
+    async (five) => {
+      try {
+        for await (const page of paginateBatchGetTraces({ client: xray }, { TraceIds: five })) {
+          for (const t of page.Traces ?? []) {
+            if (!t.Id) continue;
+            res.fetched++;
+            const summary = summarizeTrace(t.Id, (t.Segments ?? []).map((s) => s.Document ?? ""));
+            res.malformed += summary.malformed;
+            if (summary.kind !== "trace") {
+              summaryRows.push(summaryRow(opts.sourceId, summaries.get(t.Id)!));
+              continue;
+            }
+            detailRows.push(traceRow(opts.sourceId, summary));
+            if (summary.requestId && summary.version && summary.version !== "$LATEST" && !/^\d+$/.test(summary.version)) aliases.push({ requestId: summary.requestId, traceId: summary.traceId, alias: summary.version });
+          }
+        }
+      } catch (err) {
+        res.failed++;
+        res.errors.push(`BatchGetTraces: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    },
+    opts.signal,
+  );
+  if (opts.signal?.aborted) return;
+  detailRows.sort((a, b) => (String(a[1]) < String(b[1]) ? -1 : 1));
+  if (summaryRows.length + detailRows.length + aliases.length === 0) return;
+  await opts.store.transaction(() =>
+    (function* (): Sql<void> {
+      yield* writeTraceSummaries(opts.store.dialect, summaryRows);
+      yield* writeTraces(opts.store.dialect, detailRows);
+      if (aliases.length) yield* linkTraceAliases(aliases);
+    })(),
+  );
+  res.written += summaryRows.length + detailRows.length;
+}
+
+/**
+ * One traces cycle for a source. Each page of summaries is stored before the next is read
+ * (memory stays one page deep whatever the window holds); the cursor moves once a whole
+ * slice is stored with no failure (re-storing a page is a no-op).
+ */
 export async function collectTraces(xray: XRayClient, opts: TracesCollectOptions): Promise<TracesResult> {
   const overlap = opts.overlapMs ?? 15 * 60_000;
   const rate = opts.detailRate ?? 0.05;
@@ -110,75 +175,30 @@ export async function collectTraces(xray: XRayClient, opts: TracesCollectOptions
   const res: TracesResult = { window: { start, end }, summaries: 0, fetched: 0, written: 0, skipped: 0, malformed: 0, failed: 0, errors: [] };
   for (const [from, to] of sliceWindow(start, end)) {
     if (opts.signal?.aborted) return res;
-    const summaries = new Map<string, AwsTraceSummary>();
-    try {
-      for await (const page of paginateGetTraceSummaries({ client: xray }, { StartTime: new Date(from), EndTime: new Date(to), Sampling: false })) {
-        for (const s of page.TraceSummaries ?? []) if (s.Id) summaries.set(s.Id, s);
+    // X-Ray may list a trace on two pages of one window: each is stored once.
+    const seen = new Set<string>();
+    const pages = paginateGetTraceSummaries({ client: xray }, { StartTime: new Date(from), EndTime: new Date(to), Sampling: false })[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<{ TraceSummaries?: AwsTraceSummary[] }>;
+      try {
+        next = await pages.next();
+      } catch (err) {
+        res.failed++;
+        res.errors.push(`GetTraceSummaries: ${(err as Error).name}: ${(err as Error).message}`);
+        return res;
       }
-    } catch (err) {
-      res.failed++;
-      res.errors.push(`GetTraceSummaries: ${(err as Error).name}: ${(err as Error).message}`);
-      return res;
+      if (next.done) break;
+      const summaries = new Map<string, AwsTraceSummary>();
+      for (const s of next.value.TraceSummaries ?? []) {
+        if (!s.Id || seen.has(s.Id)) continue;
+        seen.add(s.Id);
+        summaries.set(s.Id, s);
+      }
+      res.summaries += summaries.size;
+      if (summaries.size) await storeSummaryPage(xray, opts, summaries, rate, res);
+      if (opts.signal?.aborted) return res;
     }
-    res.summaries += summaries.size;
-    // Stored traces whose duration did not change are complete: skip them.
-    const ids = [...summaries.keys()].sort();
-    const known = new Map<string, { durationMs: number; detailed: boolean }>();
-    for (const part of chunks(ids)) {
-      const rows = await opts.store.read(() =>
-        all<{ traceId: string; durationMs: unknown; segmentsJson: string }>(`SELECT "traceId", "durationMs", "segmentsJson" FROM "Trace" WHERE "sourceId" = ? AND ${inList(`"traceId"`, part)}`, [opts.sourceId, ...part]),
-      );
-      for (const r of rows) known.set(String(r.traceId), { durationMs: toNum(r.durationMs), detailed: r.segmentsJson !== "[]" });
-    }
-    const changed = ids.filter((id) => {
-      const k = known.get(id);
-      const s = summaries.get(id)!;
-      return !k || Math.abs(k.durationMs - (s.Duration ?? 0) * 1000) > 1.5 || (!k.detailed && wantsDetail(s, rate));
-    });
-    res.skipped += ids.length - changed.length;
-    const summaryRows = changed.filter((id) => !wantsDetail(summaries.get(id)!, rate)).map((id) => summaryRow(opts.sourceId, summaries.get(id)!));
-    const detailIds = changed.filter((id) => wantsDetail(summaries.get(id)!, rate));
-    const detailRows: unknown[][] = [];
-    const aliases: Array<{ requestId: string; traceId: string; alias: string }> = [];
-    // Several BatchGetTraces in flight; the quota middleware keeps them under the API's rate.
-    await mapPool(
-      chunks(detailIds, BATCH_GET_TRACES_MAX),
-      6,
-      async (five) => {
-        try {
-          for await (const page of paginateBatchGetTraces({ client: xray }, { TraceIds: five })) {
-            for (const t of page.Traces ?? []) {
-              if (!t.Id) continue;
-              res.fetched++;
-              const summary = summarizeTrace(t.Id, (t.Segments ?? []).map((s) => s.Document ?? ""));
-              res.malformed += summary.malformed;
-              if (summary.kind !== "trace") {
-                summaryRows.push(summaryRow(opts.sourceId, summaries.get(t.Id)!));
-                continue;
-              }
-              detailRows.push(traceRow(opts.sourceId, summary));
-              if (summary.requestId && summary.version && summary.version !== "$LATEST" && !/^\d+$/.test(summary.version)) aliases.push({ requestId: summary.requestId, traceId: summary.traceId, alias: summary.version });
-            }
-          }
-        } catch (err) {
-          res.failed++;
-          res.errors.push(`BatchGetTraces: ${(err as Error).name}: ${(err as Error).message}`);
-        }
-      },
-      opts.signal,
-    );
-    if (opts.signal?.aborted) return res;
-    detailRows.sort((a, b) => (String(a[1]) < String(b[1]) ? -1 : 1));
-    const complete = res.failed === 0;
-    await opts.store.transaction(() =>
-      (function* (): Sql<void> {
-        yield* writeTraceSummaries(opts.store.dialect, summaryRows);
-        yield* writeTraces(opts.store.dialect, detailRows);
-        if (aliases.length) yield* linkTraceAliases(aliases);
-        if (complete) yield* writeCursor(opts.store.dialect, { sourceId: opts.sourceId, collector: TRACES_COLLECTOR, key: "all", position: String(to) });
-      })(),
-    );
-    res.written += summaryRows.length + detailRows.length;
+    if (res.failed === 0) await opts.store.transaction(() => writeCursor(opts.store.dialect, { sourceId: opts.sourceId, collector: TRACES_COLLECTOR, key: "all", position: String(to) }));
   }
   return res;
 }
