@@ -100,7 +100,7 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
       onProgress: (done, total) => {
         if (Date.now() - lastLog > 15_000) {
           lastLog = Date.now();
-          o.log(`  ${engine} history: ${done}/${total} functions`);
+          o.log(`  ${engine} history: ${done}/${total} hours`);
         }
       },
     });

@@ -18,15 +18,28 @@ export interface DbHandle {
   url: string;
 }
 
+const providers = new WeakMap<object, DbProvider>();
+
 /** Opens a new client for a URL (tests and tools that need their own). */
 export function openDb(url: string): DbHandle {
   const provider = providerOf(url);
-  if (provider === "sqlite") {
-    const adapter = new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 15_000 });
-    return { db: new SqliteClient({ adapter }), provider, url };
-  }
-  const adapter = new PrismaPg({ connectionString: url, max: 10 });
-  return { db: new PgClient({ adapter }) as unknown as Db, provider, url };
+  let db: Db;
+  if (provider === "sqlite") db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 15_000 }) });
+  else db = new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
+  providers.set(db, provider);
+  return { db, provider, url };
+}
+
+/** The database a client talks to (for the few hot reads written in SQL). */
+export function dbProvider(db: Db): DbProvider {
+  return providers.get(db) ?? "sqlite";
+}
+
+/** Runs a read written with `?` placeholders on either database (PostgreSQL gets $1, $2, …). */
+export function queryRows<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
+  let n = 0;
+  const text = dbProvider(db) === "pg" ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+  return db.$queryRawUnsafe<T[]>(text, ...params);
 }
 
 const globalForDb = globalThis as unknown as { faasightDb?: DbHandle };

@@ -23,7 +23,7 @@ export async function FunctionsListView({ params }: { params: SearchParamsInput 
     );
   const { range } = parsed.query;
   const { db } = getDb();
-  const stats = await listFunctionStats(db, range);
+  const stats = await listFunctionStats(db, range, parsed.now);
   return (
     <>
       <PageHeader title="Functions" subtitle={`${describeRange(range)} · ${stats.functions.length} functions`}>

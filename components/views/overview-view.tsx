@@ -126,6 +126,12 @@ export async function OverviewView({ params }: { params: SearchParamsInput }) {
 
           <section className="card section" aria-labelledby="fn-h">
             <h2 id="fn-h">Functions</h2>
+            {data.fleet.functions > data.functions.length ? (
+              <p className="muted small" data-testid="functions-shown">
+                The {data.functions.length} busiest of {formatCount(data.fleet.functions)} functions.{" "}
+                <Link href={`/functions${mergeParams({}, timeRangeToParams(range))}`}>All functions</Link>
+              </p>
+            ) : null}
             <div className="table-wrap">
               <table className="table" data-testid="functions-table">
                 <thead>

@@ -12,6 +12,7 @@ import {
   max,
   mergeHistograms,
   mergeInto,
+  mergeSerializedInto,
   min,
   quantile,
   serializeHistogram,
@@ -243,6 +244,51 @@ describe("serialization", () => {
         return r.kind === "histogram" || (r.kind === "unparsed" && typeof r.reason === "string");
       }),
       { seed: 7, numRuns: 3000 },
+    );
+  });
+});
+
+describe("mergeSerializedInto (the fast path of percentiles over many rows)", () => {
+  const snapshot = (h: DurationHistogram) => serializeHistogram(h);
+
+  it("adds exactly what deserialize + mergeInto adds", () => {
+    const rand = seeded(11);
+    for (let k = 0; k < 200; k++) {
+      const base = histogramFromValues(Array.from({ length: Math.floor(rand() * 50) }, () => (rand() < 0.05 ? 0 : Math.exp(Math.log(40) + 2 * normal(rand)))));
+      const add = histogramFromValues(Array.from({ length: Math.floor(rand() * 80) }, () => (rand() < 0.05 ? 0 : Math.exp(Math.log(200) + normal(rand)))));
+      const text = serializeHistogram(add);
+      const expected = mergeInto(cloneHistogram(base), add);
+      const got = cloneHistogram(base);
+      expect(mergeSerializedInto(got, text)).toBe(true);
+      expect(snapshot(got)).toBe(snapshot(expected));
+      sameContent(got, expected);
+    }
+  });
+
+  it("accepts what the full parser accepts, in other spellings too", () => {
+    const h = createHistogram();
+    expect(mergeSerializedInto(h, '{ "v": 1, "n": 1, "s": 2, "lo": 2, "hi": 2, "z": 0, "b": [18, 1] }')).toBe(true);
+    expect(count(h)).toBe(1);
+  });
+
+  it("rejects exactly what the full parser rejects and leaves the target unchanged (property)", () => {
+    const valid = serializeHistogram(histogramFromValues([0, 1, 5, 5, 120, 3000]));
+    const mutations = fc.oneof(
+      fc.string(),
+      fc.nat(valid.length).map((n) => valid.slice(0, n)),
+      fc.tuple(fc.nat(valid.length - 1), fc.string({ minLength: 1, maxLength: 3 })).map(([i, ins]) => valid.slice(0, i) + ins + valid.slice(i + 1)),
+      fc.jsonValue().map((v) => JSON.stringify({ v: 1, ...(typeof v === "object" && v !== null && !Array.isArray(v) ? v : { b: v }) })),
+    );
+    fc.assert(
+      fc.property(mutations, (text) => {
+        const target = histogramFromValues([7, 8, 9]);
+        const before = snapshot(target);
+        const ok = mergeSerializedInto(target, text);
+        const full = deserializeHistogram(text);
+        if (full.kind !== "histogram") return ok === false && snapshot(target) === before;
+        return ok && snapshot(target) === snapshot(mergeInto(histogramFromValues([7, 8, 9]), full.histogram));
+      }),
+      { seed: 13, numRuns: 5000 },
     );
   });
 });

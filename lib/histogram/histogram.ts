@@ -80,19 +80,27 @@ export function cloneHistogram(h: DurationHistogram): DurationHistogram {
 
 /** q-quantile (0..1) within 2% of the value at rank floor(q*(count-1)), exact at 0 and 1; null when empty. */
 export function quantile(h: DurationHistogram, q: number): number | null {
-  if (h.count === 0 || Number.isNaN(q)) return null;
-  const rank = Math.min(Math.max(q, 0), 1) * (h.count - 1);
-  // The extremes are tracked exactly.
-  if (rank <= 0) return h.min;
-  if (rank >= h.count - 1) return h.max;
-  if (rank < h.zeroCount) return clamp(0, h);
-  let seen = h.zeroCount;
+  return quantiles(h, [q])[0]!;
+}
+
+/** quantile() for several q at once (the buckets are sorted once); same results. */
+export function quantiles(h: DurationHistogram, qs: number[]): Array<number | null> {
+  if (h.count === 0) return qs.map(() => null);
   const indices = [...h.buckets.keys()].sort((x, y) => x - y);
-  for (const index of indices) {
-    seen += h.buckets.get(index)!;
-    if (seen > rank) return clamp(bucketValue(index), h);
-  }
-  return h.max;
+  return qs.map((q) => {
+    if (Number.isNaN(q)) return null;
+    // The extremes are tracked exactly.
+    const rank = Math.min(Math.max(q, 0), 1) * (h.count - 1);
+    if (rank <= 0) return h.min;
+    if (rank >= h.count - 1) return h.max;
+    if (rank < h.zeroCount) return clamp(0, h);
+    let seen = h.zeroCount;
+    for (const index of indices) {
+      seen += h.buckets.get(index)!;
+      if (seen > rank) return clamp(bucketValue(index), h);
+    }
+    return h.max;
+  });
 }
 
 /** Number of recorded values. */
@@ -170,6 +178,139 @@ export function deserializeHistogram(text: string): HistogramResult {
     h.max = hi;
   }
   return { kind: "histogram", histogram: h };
+}
+
+/**
+ * Adds the histogram serialised in `text` into `target` without building an intermediate
+ * histogram (the hot path of every percentile over many rollup rows). Returns false and leaves
+ * `target` unchanged when the text is not valid serializeHistogram output.
+ */
+export function mergeSerializedInto(target: DurationHistogram, text: string): boolean {
+  if (scanSerialized(text, scan)) {
+    applyScan(target, scan);
+    return true;
+  }
+  // Anything the scanner does not recognise (whitespace, key order) goes through the full parser.
+  const r = deserializeHistogram(text);
+  if (r.kind !== "histogram") return false;
+  mergeInto(target, r.histogram);
+  return true;
+}
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+interface Scan {
+  n: number;
+  s: number;
+  lo: number;
+  hi: number;
+  z: number;
+  b: number[];
+}
+
+const scan: Scan = { n: 0, s: 0, lo: Infinity, hi: -Infinity, z: 0, b: [] };
+
+function applyScan(target: DurationHistogram, x: Scan): void {
+  target.zeroCount += x.z;
+  let index = 0;
+  for (let k = 0; k < x.b.length; k += 2) {
+    index = k === 0 ? x.b[0]! : index + x.b[k]!;
+    const c = x.b[k + 1]!;
+    target.buckets.set(index, (target.buckets.get(index) ?? 0) + c);
+  }
+  target.count += x.n;
+  target.sum += x.s;
+  if (x.n > 0) {
+    if (x.lo < target.min) target.min = x.lo;
+    if (x.hi > target.max) target.max = x.hi;
+  }
+}
+
+/** Bucket pairs of the text being scanned (reused: scanning is synchronous). */
+const scratch: number[] = [];
+let pos = 0;
+
+/** An integer token at pos (digits, optional '-', no leading zero); NaN for anything else. */
+function scanInt(text: string): number {
+  const start = pos;
+  if (text.charCodeAt(pos) === 45) pos++;
+  const first = pos;
+  let v = 0;
+  while (pos < text.length) {
+    const c = text.charCodeAt(pos);
+    if (c < 48 || c > 57) break;
+    v = v * 10 + (c - 48);
+    pos++;
+  }
+  if (pos === first || (text.charCodeAt(first) === 48 && pos - first > 1) || pos - first > 15) return NaN;
+  return text.charCodeAt(start) === 45 ? -v : v;
+}
+
+/** A JSON number token at pos; NaN when it is not one. */
+function scanNumber(text: string): number {
+  const start = pos;
+  while (pos < text.length) {
+    const c = text.charCodeAt(pos);
+    if ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) pos++;
+    else break;
+  }
+  const token = text.slice(start, pos);
+  return JSON_NUMBER.test(token) ? Number(token) : NaN;
+}
+
+function scanLiteral(text: string, l: string): boolean {
+  if (!text.startsWith(l, pos)) return false;
+  pos += l.length;
+  return true;
+}
+
+/** Reads exactly the compact form serializeHistogram writes, with deserializeHistogram's checks; false otherwise. */
+function scanSerialized(text: string, out: Scan): boolean {
+  pos = 0;
+  scratch.length = 0;
+  if (typeof text !== "string" || !scanLiteral(text, `{"v":${FORMAT_VERSION},"n":`)) return false;
+  const n = scanInt(text);
+  if (!scanLiteral(text, `,"s":`)) return false;
+  const sum = scanNumber(text);
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (scanLiteral(text, `,"lo":`)) {
+    lo = scanNumber(text);
+    if (!scanLiteral(text, `,"hi":`)) return false;
+    hi = scanNumber(text);
+  }
+  if (!scanLiteral(text, `,"z":`)) return false;
+  const z = scanInt(text);
+  if (!scanLiteral(text, `,"b":[`)) return false;
+  if (!scanLiteral(text, "]")) {
+    for (;;) {
+      scratch.push(scanInt(text));
+      if (scanLiteral(text, "]")) break;
+      if (!scanLiteral(text, ",")) return false;
+    }
+  }
+  if (!scanLiteral(text, "}") || pos !== text.length) return false;
+  if (!isCount(n) || !isCount(z) || !Number.isFinite(sum) || sum < 0 || scratch.length % 2 !== 0) return false;
+  let index = 0;
+  let total = z;
+  for (let k = 0; k < scratch.length; k += 2) {
+    const step = scratch[k]!;
+    const c = scratch[k + 1]!;
+    if (!Number.isInteger(step) || (k > 0 && step <= 0) || !isCount(c) || c === 0) return false;
+    index = k === 0 ? step : index + step;
+    if (Math.abs(index) > MAX_ABS_INDEX) return false;
+    total += c;
+  }
+  if (total !== n) return false;
+  if (n > 0 && (!(lo >= 0) || !(hi >= lo) || !Number.isFinite(hi))) return false;
+  if (n === 0 && (lo !== Infinity || hi !== -Infinity)) return false;
+  out.n = n;
+  out.s = sum;
+  out.lo = lo;
+  out.hi = hi;
+  out.z = z;
+  out.b = scratch;
+  return true;
 }
 
 /** deserializeHistogram, falling back to an empty histogram for missing or malformed text. */

@@ -9,7 +9,7 @@
 import crypto from "node:crypto";
 import { addValue, createHistogram } from "../histogram/histogram.ts";
 import { ALL_QUALIFIER, emptyRollup, errorsByTypeJson, histText, mergeRollup, rollupMinutes, type RollupInvocation, type RollupValues } from "../store/rollup-math.ts";
-import { recomputeFleetHours } from "../store/rollups.ts";
+import { dayOf, recomputeFleetHours, recomputeFleetMinutes } from "../store/rollups.ts";
 import { all, insertRows, type Store } from "../store/sql.ts";
 import { buildShop, type FunctionSpec } from "./shop.ts";
 import { lognormal, poisson, rngFor, uniform, type Rng } from "./rng.ts";
@@ -20,7 +20,7 @@ const HOUR = 3_600_000;
 export interface HistoryOptions {
   functions: number;
   days: number;
-  /** Window end (rounded down to the hour). */
+  /** Window end (rounded down to the minute; the last hour and day rows are partial, as a live store's are). */
   end: number;
   seed?: number;
   /** Hours at the end of the window with minute rollups (default 3: views of 24 h and more read minute rows only at their edges). */
@@ -199,10 +199,10 @@ async function writeInventory(store: Store, o: Required<Pick<HistoryOptions, "ac
 export async function writeHistory(store: Store, options: HistoryOptions): Promise<HistorySummary> {
   const seed = options.seed ?? 7;
   const rate = options.rate ?? 1;
-  const end = Math.floor(options.end / HOUR) * HOUR;
-  const start = end - options.days * 24 * HOUR;
-  const minuteFrom = end - (options.minuteHours ?? 3) * HOUR;
-  const qualifiersFrom = end - (options.qualifierDays ?? 7) * 24 * HOUR;
+  const end = Math.floor(options.end / MINUTE) * MINUTE;
+  const start = Math.floor((end - options.days * 24 * HOUR) / HOUR) * HOUR;
+  const minuteFrom = Math.floor((end - (options.minuteHours ?? 3) * HOUR) / HOUR) * HOUR;
+  const qualifiersFrom = Math.floor((end - (options.qualifierDays ?? 7) * 24 * HOUR) / HOUR) * HOUR;
   const rawFrom = end - (options.rawHours ?? 1) * HOUR;
   const o = { accountId: options.accountId ?? "123456789012", region: options.region ?? "us-east-1" };
   const shop = buildShop({ functions: options.functions });
@@ -214,15 +214,21 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
   let aliasMinuteBatch: unknown[][] = [];
   let aliasHourBatch: unknown[][] = [];
   let rawBatch: unknown[][] = [];
+  let dayBatch: unknown[][] = [];
+  let aliasDayBatch: unknown[][] = [];
   const flush = async (force: boolean) => {
     if (!force && hourBatch.length + minuteBatch.length + rawBatch.length < 20_000) return;
-    const [h, m, ah, am, r] = [hourBatch, minuteBatch, aliasHourBatch, aliasMinuteBatch, rawBatch];
+    const [h, m, ah, am, r, dd, ad] = [hourBatch, minuteBatch, aliasHourBatch, aliasMinuteBatch, rawBatch, dayBatch, aliasDayBatch];
     hourBatch = [];
     minuteBatch = [];
     aliasHourBatch = [];
     aliasMinuteBatch = [];
     rawBatch = [];
+    dayBatch = [];
+    aliasDayBatch = [];
     await store.transaction(function* () {
+      yield* insertRows(d, "DayRollup", ROLLUP_COLUMNS, dd, { conflict: ["functionId", "qualifier", "bucketStart"] });
+      yield* insertRows(d, "DayRollup", ALIAS_COLUMNS, ad, { conflict: ["functionId", "qualifier", "bucketStart"] });
       yield* insertRows(d, "HourRollup", ROLLUP_COLUMNS, h, { conflict: ["functionId", "qualifier", "bucketStart"] });
       yield* insertRows(d, "MinuteRollup", ROLLUP_COLUMNS, m, { conflict: ["functionId", "qualifier", "bucketStart"] });
       yield* insertRows(d, "HourRollup", ALIAS_COLUMNS, ah, { conflict: ["functionId", "qualifier", "bucketStart"] });
@@ -231,8 +237,9 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
     });
   };
 
-  for (let i = 0; i < shop.functions.length; i++) {
-    const spec = shop.functions[i]!;
+  // Time-major, as a live store is written (every cycle adds the latest buckets of every
+  // active function), so rows of one hour or day sit together on disk as they would.
+  const fns = shop.functions.map((spec, i) => {
     const fnId = inv.fnIds[i]!;
     const m = trafficModel(spec, seed);
     m.perMinute *= rate;
@@ -245,18 +252,40 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
       if (m.alias && !all) aliasBatch.push([fnId, m.alias, new Date(t), v.invocations, v.errors]);
       return all ? 1 : qualifiers.length + (m.alias ? 1 : 0);
     };
-    for (let h = start; h < end; h += HOUR) {
+    // The day's hours merged, as recomputeDays would: $ALL from every hour, version and alias from the hours that have those rows.
+    let day: RollupValues | null = null;
+    let recentDay: RollupValues | null = null;
+    const addHour = (t: number, v: RollupValues): number => {
+      day = mergeRollup(day ?? emptyRollup(), v);
+      if (t >= qualifiersFrom) recentDay = mergeRollup(recentDay ?? emptyRollup(), v);
+      return addRollup(hourBatch, aliasHourBatch, t, v);
+    };
+    const closeDay = (start: number) => {
+      if (day) dayBatch.push(...rollupRows(fnId, [ALL_QUALIFIER], start, day));
+      if (recentDay) {
+        const v: RollupValues = recentDay;
+        dayBatch.push(...rollupRows(fnId, qualifiers.filter((q) => q !== ALL_QUALIFIER), start, v));
+        if (m.alias) aliasDayBatch.push([fnId, m.alias, new Date(start), v.invocations, v.errors]);
+      }
+      day = null;
+      recentDay = null;
+    };
+    return { fnId, m, rng, addRollup, addHour, closeDay };
+  });
+  const hours = Math.ceil((end - start) / HOUR);
+  for (let h = start; h < end; h += HOUR) {
+    for (const { fnId, m, rng, addRollup, addHour } of fns) {
       if (h < minuteFrom) {
         const n = poisson(rng, m.perMinute * 60 * dailyFactor(h + HOUR / 2));
         if (n === 0) continue;
         const v = syntheticRollup(m, n, rng);
-        summary.hourRows += addRollup(hourBatch, aliasHourBatch, h, v);
+        summary.hourRows += addHour(h, v);
         summary.invocations += n;
         continue;
       }
       // Recent hours: minute rows (from raw invocations in the raw window), hour rows merged from them.
       const hourTotal = emptyRollup();
-      for (let t = h; t < h + HOUR; t += MINUTE) {
+      for (let t = h; t < Math.min(h + HOUR, end); t += MINUTE) {
         const n = poisson(rng, m.perMinute * dailyFactor(t));
         if (n === 0) continue;
         let v: RollupValues;
@@ -270,10 +299,12 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
         summary.invocations += v.invocations;
         mergeRollup(hourTotal, v);
       }
-      if (hourTotal.invocations > 0) summary.hourRows += addRollup(hourBatch, aliasHourBatch, h, hourTotal);
+      if (hourTotal.invocations > 0) summary.hourRows += addHour(h, hourTotal);
     }
+    // A day's rows are written when its last hour (or the window) ends.
+    if (dayOf(h + HOUR) !== dayOf(h) || h + HOUR >= end) for (const f of fns) f.closeDay(dayOf(h));
     await flush(false);
-    options.onProgress?.(i + 1, shop.functions.length);
+    options.onProgress?.((h - start) / HOUR + 1, hours);
   }
   await flush(true);
 
@@ -295,7 +326,7 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
       const n = poisson(rng, perMinute * 60 * dailyFactor(h));
       if (n > 0) stageHours.push(row(h, n));
       if (h >= minuteFrom) {
-        for (let t = h; t < h + HOUR; t += MINUTE) {
+        for (let t = h; t < Math.min(h + HOUR, end); t += MINUTE) {
           const k = poisson(rng, perMinute * dailyFactor(t));
           if (k > 0) stageMinutes.push(row(t, k));
         }
@@ -308,5 +339,6 @@ export async function writeHistory(store: Store, options: HistoryOptions): Promi
   });
   summary.stageRows = stageHours.length + stageMinutes.length;
   summary.fleetHours = await store.transaction(() => recomputeFleetHours(d, inv.sourceId, start, end));
+  await store.transaction(() => recomputeFleetMinutes(d, inv.sourceId, minuteFrom, end));
   return summary;
 }

@@ -9,6 +9,8 @@ import crypto from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { providerOf, sqlitePath, type DbProvider } from "../db-url.ts";
+import { backfillCoarseRollups } from "./rollups.ts";
+import { openStore } from "./sql.ts";
 
 export interface Migration {
   name: string;
@@ -84,7 +86,17 @@ export async function migrateDatabase(url: string, root = MIGRATIONS_ROOT): Prom
   const provider = providerOf(url);
   const all = loadMigrations(provider, root);
   if (all.length === 0) throw new MigrationError(`No migrations found for ${provider} under ${root}`);
-  return provider === "sqlite" ? migrateSqlite(url, all) : migratePg(url, all);
+  const result = provider === "sqlite" ? migrateSqlite(url, all) : await migratePg(url, all);
+  // Stores written before the day and fleet-minute rollups existed get them once, from the rows below.
+  if (result.applied.some((n) => n.endsWith("_day_and_fleet_minute_rollups")) && result.applied.length < result.total) {
+    const store = openStore(url);
+    try {
+      await backfillCoarseRollups(store);
+    } finally {
+      await store.close();
+    }
+  }
+  return result;
 }
 
 function migrateSqlite(url: string, all: Migration[]): MigrateResult {

@@ -46,9 +46,11 @@ export async function applyRetention(store: Store, settings: RetentionSettings, 
     ["MetricPoint", "timestamp", c.metric],
     ["MinuteRollup", "bucketStart", c.minute],
     ["StageMinuteRollup", "bucketStart", c.minute],
+    ["FleetMinuteRollup", "bucketStart", c.minute],
     ["HourRollup", "bucketStart", c.hour],
     ["StageHourRollup", "bucketStart", c.hour],
     ["FleetHourRollup", "bucketStart", c.hour],
+    ["DayRollup", "bucketStart", c.hour],
     ["CollectorRun", "startedAt", new Date(now - 30 * DAY)],
   ];
   // Record the watermark first: from now on ingest treats older buckets as final.

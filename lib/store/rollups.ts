@@ -8,6 +8,7 @@ import { all, chunks, inList, insertRows, run, toBool, toDate, toNum, toBig, typ
 import {
   ALL_QUALIFIER,
   HOUR_MS,
+  MINUTE_MS,
   emptyRollup,
   errorsByTypeJson,
   histText,
@@ -181,13 +182,23 @@ function readRollupRow(r: Record<string, unknown>): StoredRollup {
 const ROLLUP_SELECT = `"qualifier", "bucketStart", "invocations", "errors", "timeouts", "oomKills", "throttles", "coldStarts", "billedMs", "mbMs", "durationSumMs", "initSumMs", "maxMemoryUsedMb", "malformedLines", "errorsByType", "hist", "initHist"`;
 const HOUR_COLUMNS = ["invocations", "errors", "timeouts", "oomKills", "throttles", "coldStarts", "billedMs", "mbMs", "durationSumMs", "initSumMs", "maxMemoryUsedMb", "malformedLines", "errorsByType", "hist", "initHist"];
 
-/** Recomputes the hour rollups of one function for the given hours from its minute rows. */
-export function* recomputeHours(dialect: DbProvider, functionId: number, hours: Iterable<number>): Sql<void> {
-  for (const hour of new Set([...hours].map(hourOf))) {
-    const rows = yield* all<Record<string, unknown>>(`SELECT ${ROLLUP_SELECT} FROM "MinuteRollup" WHERE "functionId" = ? AND "bucketStart" >= ? AND "bucketStart" < ? ORDER BY "qualifier", "bucketStart"`, [
+const DAY_MS = 24 * HOUR_MS;
+
+/** The UTC day an instant falls in. */
+export function dayOf(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+/**
+ * Recomputes one function's coarse rollups (every qualifier) for the given buckets from the
+ * rows one level below: MinuteRollup -> HourRollup, HourRollup -> DayRollup.
+ */
+function* recomputeCoarse(dialect: DbProvider, functionId: number, from: "MinuteRollup" | "HourRollup", to: "HourRollup" | "DayRollup", starts: Iterable<number>, spanMs: number): Sql<void> {
+  for (const start of new Set([...starts].map((s) => Math.floor(s / spanMs) * spanMs))) {
+    const rows = yield* all<Record<string, unknown>>(`SELECT ${ROLLUP_SELECT} FROM "${from}" WHERE "functionId" = ? AND "bucketStart" >= ? AND "bucketStart" < ? ORDER BY "qualifier", "bucketStart"`, [
       functionId,
-      new Date(hour),
-      new Date(hour + HOUR_MS),
+      new Date(start),
+      new Date(start + spanMs),
     ]);
     const byQ = new Map<string, StoredRollup>();
     for (const r of rows.map(readRollupRow)) {
@@ -202,7 +213,7 @@ export function* recomputeHours(dialect: DbProvider, functionId: number, hours: 
     const out = [...byQ.values()].map((v) => [
       functionId,
       v.qualifier,
-      new Date(hour),
+      new Date(start),
       v.invocations,
       v.errors,
       v.timeouts,
@@ -219,11 +230,21 @@ export function* recomputeHours(dialect: DbProvider, functionId: number, hours: 
       histText(v.hist),
       histText(v.initHist),
     ]);
-    yield* insertRows(dialect, "HourRollup", ["functionId", "qualifier", "bucketStart", ...HOUR_COLUMNS], out, {
+    yield* insertRows(dialect, to, ["functionId", "qualifier", "bucketStart", ...HOUR_COLUMNS], out, {
       conflict: ["functionId", "qualifier", "bucketStart"],
       update: HOUR_COLUMNS,
     });
   }
+}
+
+/** Recomputes the hour rollups of one function for the given hours from its minute rows. */
+export function* recomputeHours(dialect: DbProvider, functionId: number, hours: Iterable<number>): Sql<void> {
+  yield* recomputeCoarse(dialect, functionId, "MinuteRollup", "HourRollup", hours, HOUR_MS);
+}
+
+/** Recomputes the day rollups of one function for the given days (any instant in them) from its hour rows. */
+export function* recomputeDays(dialect: DbProvider, functionId: number, days: Iterable<number>): Sql<void> {
+  yield* recomputeCoarse(dialect, functionId, "HourRollup", "DayRollup", days, DAY_MS);
 }
 
 // ---------------------------------------------------------------- deferred hour rollups
@@ -257,7 +278,10 @@ export async function flushDirtyHours(store: Store, sourceId: number): Promise<{
     for (const h of g.hours) earliest = earliest === null ? h : Math.min(earliest, h);
     await store.transaction(() =>
       (function* (): Sql<void> {
-        if (g.kind === "fn") yield* recomputeHours(store.dialect, g.id, g.hours);
+        if (g.kind === "fn") {
+          yield* recomputeHours(store.dialect, g.id, g.hours);
+          yield* recomputeDays(store.dialect, g.id, g.hours);
+        }
         else yield* recomputeStageHours(store.dialect, g.id, g.hours);
         for (const part of chunks(g.keys)) yield* run(`DELETE FROM "CollectorCursor" WHERE "sourceId" = ? AND "collector" = ? AND ${inList(`"key"`, part)}`, [sourceId, DIRTY_COLLECTOR, ...part]);
       })(),
@@ -269,20 +293,20 @@ export async function flushDirtyHours(store: Store, sourceId: number): Promise<{
 
 const FLEET_COLUMNS = ["invocations", "errors", "timeouts", "throttles", "coldStarts", "billedMs", "mbMs", "hist"];
 
-/** Recomputes the fleet (source-wide) hour rollups of [from, to) from the functions' $ALL hour rows. */
-export function* recomputeFleetHours(dialect: DbProvider, sourceId: number, from: number, to: number): Sql<number> {
+/** Recomputes fleet (source-wide) rollups of [from, to) from the functions' $ALL rows of the same width. */
+function* recomputeFleet(dialect: DbProvider, sourceId: number, from: "HourRollup" | "MinuteRollup", to: "FleetHourRollup" | "FleetMinuteRollup", start: number, end: number): Sql<number> {
   const rows = yield* all<Record<string, unknown>>(
     `SELECT h."bucketStart", h."invocations", h."errors", h."timeouts", h."throttles", h."coldStarts", h."billedMs", h."mbMs", h."hist"
-       FROM "HourRollup" h JOIN "LambdaFunction" f ON f."id" = h."functionId"
+       FROM "${from}" h JOIN "LambdaFunction" f ON f."id" = h."functionId"
       WHERE f."sourceId" = ? AND h."qualifier" = ? AND h."bucketStart" >= ? AND h."bucketStart" < ?
       ORDER BY h."bucketStart", f."name"`,
-    [sourceId, ALL_QUALIFIER, new Date(hourOf(from)), new Date(to)],
+    [sourceId, ALL_QUALIFIER, new Date(start), new Date(end)],
   );
-  const byHour = new Map<number, { invocations: number; errors: number; timeouts: number; throttles: number; coldStarts: number; billedMs: bigint; mbMs: bigint; hist: ReturnType<typeof createHistogram> }>();
+  const byBucket = new Map<number, { invocations: number; errors: number; timeouts: number; throttles: number; coldStarts: number; billedMs: bigint; mbMs: bigint; hist: ReturnType<typeof createHistogram> }>();
   for (const r of rows) {
-    const h = toDate(r.bucketStart).getTime();
-    let acc = byHour.get(h);
-    if (!acc) byHour.set(h, (acc = { invocations: 0, errors: 0, timeouts: 0, throttles: 0, coldStarts: 0, billedMs: 0n, mbMs: 0n, hist: createHistogram() }));
+    const b = toDate(r.bucketStart).getTime();
+    let acc = byBucket.get(b);
+    if (!acc) byBucket.set(b, (acc = { invocations: 0, errors: 0, timeouts: 0, throttles: 0, coldStarts: 0, billedMs: 0n, mbMs: 0n, hist: createHistogram() }));
     acc.invocations += toNum(r.invocations);
     acc.errors += toNum(r.errors);
     acc.timeouts += toNum(r.timeouts);
@@ -292,11 +316,21 @@ export function* recomputeFleetHours(dialect: DbProvider, sourceId: number, from
     acc.mbMs += toBig(r.mbMs);
     mergeInto(acc.hist, readHist(r.hist));
   }
-  const out = [...byHour].map(([h, v]) => [sourceId, new Date(h), v.invocations, v.errors, v.timeouts, v.throttles, v.coldStarts, v.billedMs, v.mbMs, histText(v.hist)]);
+  const out = [...byBucket].map(([b, v]) => [sourceId, new Date(b), v.invocations, v.errors, v.timeouts, v.throttles, v.coldStarts, v.billedMs, v.mbMs, histText(v.hist)]);
   for (const part of chunks(out, 500)) {
-    yield* insertRows(dialect, "FleetHourRollup", ["sourceId", "bucketStart", ...FLEET_COLUMNS], part, { conflict: ["sourceId", "bucketStart"], update: FLEET_COLUMNS });
+    yield* insertRows(dialect, to, ["sourceId", "bucketStart", ...FLEET_COLUMNS], part, { conflict: ["sourceId", "bucketStart"], update: FLEET_COLUMNS });
   }
   return out.length;
+}
+
+/** Recomputes the fleet (source-wide) hour rollups of [from, to) from the functions' $ALL hour rows. */
+export function* recomputeFleetHours(dialect: DbProvider, sourceId: number, from: number, to: number): Sql<number> {
+  return yield* recomputeFleet(dialect, sourceId, "HourRollup", "FleetHourRollup", hourOf(from), to);
+}
+
+/** Recomputes the fleet (source-wide) minute rollups of [from, to) from the functions' $ALL minute rows. */
+export function* recomputeFleetMinutes(dialect: DbProvider, sourceId: number, from: number, to: number): Sql<number> {
+  return yield* recomputeFleet(dialect, sourceId, "MinuteRollup", "FleetMinuteRollup", minuteOf(from), to);
 }
 
 // ---------------------------------------------------------------- API stages
@@ -425,3 +459,35 @@ export function* deleteOlderThan(table: string, column: string, cutoff: Date): S
   return yield* run(`DELETE FROM "${table}" WHERE "${column}" < ?`, [cutoff]);
 }
 
+
+/**
+ * Fills the day and fleet-minute rollups of a store written before they existed (run once,
+ * when their migration is applied): days from the hour rows, fleet minutes from the minute rows.
+ */
+export async function backfillCoarseRollups(store: Store): Promise<{ days: number; fleetMinutes: number }> {
+  const rows = await store.read(() => all<Record<string, unknown>>(`SELECT DISTINCT "functionId", "bucketStart" FROM "HourRollup"`));
+  const daysByFn = new Map<number, Set<number>>();
+  for (const r of rows) {
+    const id = toNum(r.functionId);
+    const set = daysByFn.get(id) ?? new Set<number>();
+    set.add(dayOf(toDate(r.bucketStart).getTime()));
+    daysByFn.set(id, set);
+  }
+  let days = 0;
+  for (const [id, set] of daysByFn) {
+    await store.transaction(() => recomputeDays(store.dialect, id, set));
+    days += set.size;
+  }
+  let fleetMinutes = 0;
+  const spans = await store.read(() =>
+    all<Record<string, unknown>>(`SELECT f."sourceId" AS "sourceId", MIN(m."bucketStart") AS "lo", MAX(m."bucketStart") AS "hi" FROM "MinuteRollup" m JOIN "LambdaFunction" f ON f."id" = m."functionId" GROUP BY f."sourceId"`),
+  );
+  for (const s of spans) {
+    if (s.lo == null || s.hi == null) continue;
+    const end = toDate(s.hi).getTime() + MINUTE_MS;
+    for (let from = dayOf(toDate(s.lo).getTime()); from < end; from += DAY_MS) {
+      fleetMinutes += await store.transaction(() => recomputeFleetMinutes(store.dialect, toNum(s.sourceId), from, Math.min(end, from + DAY_MS)));
+    }
+  }
+  return { days, fleetMinutes };
+}

@@ -49,6 +49,16 @@ describe("dashboard queries on a seeded store", () => {
     expect(s.fleet.invocations).toBe(Object.values(seed.invocations).reduce((a, b) => a + b, 0));
   });
 
+  it("a window that ends now reads the live hour row and gives the same figures", async () => {
+    const r = range({ range: "1h" });
+    const exact = totalsOf(await readFunctionRollups(handle.db, { from: r.from, to: r.to, qualifiers: ["$ALL"], withHist: true, coarsest: "minute" }));
+    const live = totalsOf(await readFunctionRollups(handle.db, { from: r.from, to: r.to, qualifiers: ["$ALL"], withHist: true, coarsest: "day", openEnd: true }));
+    expect(live.invocations).toBeGreaterThan(0);
+    expect(live.invocations).toBe(exact.invocations);
+    expect(live.mbMs).toBe(exact.mbMs);
+    expect(live.hist?.count).toBe(exact.hist?.count);
+  });
+
   it.each([
     ["minute rows only", "2026-03-10T03:17Z", "2026-03-10T05:41Z"],
     ["hours inside, minute edges", "2026-03-10T01:13Z", "2026-03-10T11:47Z"],
@@ -106,6 +116,10 @@ describe("dashboard queries on a seeded store", () => {
     expect(o.offenders.errors[0]!.name).toBe("checkout");
     expect(o.fleet.spendMicros).toBeGreaterThan(0);
     expect(o.series.rows.length).toBe(72);
+    // The fleet chart (from fleet minute rows) adds up to the fleet total of the same window.
+    expect(o.series.rows.reduce((a, r) => a + (r.invocations ?? 0), 0)).toBe(o.fleet.invocations);
+    expect(o.functions.map((f) => f.stats.invocations)).toEqual([...o.functions.map((f) => f.stats.invocations)].sort((a, b) => b - a));
+    expect(o.fleet.functions).toBe(o.functions.length);
     expect(o.queues.map((q) => q.name)).toEqual(["orders-dlq", "image-resize-dlq", "notifier-failures"]);
     expect(o.collectors).toHaveLength(3);
   });

@@ -2,7 +2,7 @@
  * The merge of stored duration histograms (lib/histogram): percentiles over any window and
  * grouping come from merging buckets, never from raw rows.
  */
-import { cloneHistogram, deserializeHistogram, mergeInto, quantile, type DurationHistogram } from "../../histogram/histogram.ts";
+import { createHistogram, deserializeHistogram, mergeInto, mergeSerializedInto, quantile, quantiles, type DurationHistogram } from "../../histogram/histogram.ts";
 
 export type Histogram = DurationHistogram;
 
@@ -20,17 +20,12 @@ export function parseCached(text: string): Histogram | null {
   return h;
 }
 
-/** Merges serialised histograms through the parse cache; the result is a fresh histogram. */
+/** Merges serialised histograms (malformed ones skipped); a fresh histogram, or null when none was valid. */
 export function mergeCached(texts: Iterable<string>): Histogram | null {
-  let merged: Histogram | null = null;
-  for (const t of texts) {
-    if (!t) continue;
-    const h = parseCached(t);
-    if (!h) continue;
-    if (merged === null) merged = cloneHistogram(h);
-    else mergeInto(merged, h);
-  }
-  return merged;
+  const merged = createHistogram();
+  let any = false;
+  for (const t of texts) if (t && mergeSerializedInto(merged, t)) any = true;
+  return any ? merged : null;
 }
 
 /** Merges b into a (either may be null). */
@@ -39,6 +34,12 @@ export function mergeHist(a: Histogram | null, b: Histogram | null): Histogram |
   if (!b) return a;
   mergeInto(a, b);
   return a;
+}
+
+/** Several quantiles (0..1) in ms at once, null for an empty histogram. */
+export function quantilesOf(h: Histogram | null, qs: number[]): Array<number | null> {
+  if (!h) return qs.map(() => null);
+  return quantiles(h, qs).map((v) => (v === null || Number.isNaN(v) ? null : v));
 }
 
 /** The q-quantile (0..1) in ms, or null for an empty histogram. */

@@ -2,11 +2,13 @@
  * Reads function rollups for any minute-aligned window exactly: whole hours inside the window
  * from HourRollup, the partial hours at either edge from MinuteRollup.
  */
-import type { Db } from "../../db.ts";
-import { mergeCached, mergeHist, quantileOf, type Histogram } from "./histogram.ts";
+import { queryRows, type Db } from "../../db.ts";
+import { createHistogram } from "../../histogram/histogram.ts";
+import { mergeCached, mergeHist, quantilesOf, type Histogram } from "./histogram.ts";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 export interface RollupRow {
   functionId: number;
@@ -29,6 +31,11 @@ export interface RollupRow {
   initHist: string;
 }
 
+/** Rollup tables from finest to coarsest. */
+export type RollupLevel = "minute" | "hour" | "day";
+const LEVEL_MS: Record<RollupLevel, number> = { minute: MINUTE, hour: HOUR, day: DAY };
+const LEVELS: RollupLevel[] = ["day", "hour", "minute"];
+
 export interface RollupFilter {
   from: Date;
   to: Date;
@@ -36,55 +43,133 @@ export interface RollupFilter {
   qualifiers?: string[];
   /** Read the histogram columns (needed for percentiles only). */
   withHist?: boolean;
-  /** Use hour rows for whole hours (long windows); minute rows only otherwise. */
+  /**
+   * The coarsest rows to read (default: hour rows for windows over 12 h, minute rows
+   * otherwise). Rows are grouped by a chart step no finer than this level's width.
+   */
+  coarsest?: RollupLevel;
+  /** Legacy form of coarsest: true = "hour", false = "minute". */
   useHours?: boolean;
+  /**
+   * Nothing is stored after `to` (the window ends now): the trailing partial hour or day is
+   * read from the live row that contains it instead of from its finer rows.
+   */
+  openEnd?: boolean;
 }
 
-/** The [start, end) spans of the window that minute rows and hour rows cover. */
-export function splitWindow(from: number, to: number, useHours: boolean): { minutes: Array<[number, number]>; hours: [number, number] | null } {
-  const hStart = Math.ceil(from / HOUR) * HOUR;
-  const hEnd = Math.floor(to / HOUR) * HOUR;
-  if (!useHours || hEnd <= hStart) return { minutes: [[from, to]], hours: null };
-  const minutes: Array<[number, number]> = [];
-  if (from < hStart) minutes.push([from, hStart]);
-  if (hEnd < to) minutes.push([hEnd, to]);
-  return { minutes, hours: [hStart, hEnd] };
+export interface RollupSpan {
+  level: RollupLevel;
+  from: number;
+  to: number;
 }
 
-/** Reads the rollup rows of a window (see splitWindow). */
-export async function readFunctionRollups(db: Db, f: RollupFilter): Promise<RollupRow[]> {
-  const useHours = f.useHours ?? f.to.getTime() - f.from.getTime() > 12 * HOUR;
-  const { minutes, hours } = splitWindow(f.from.getTime(), f.to.getTime(), useHours);
-  const select = {
-    functionId: true,
-    qualifier: true,
-    bucketStart: true,
-    invocations: true,
-    errors: true,
-    timeouts: true,
-    oomKills: true,
-    throttles: true,
-    coldStarts: true,
-    billedMs: true,
-    mbMs: true,
-    durationSumMs: true,
-    initSumMs: true,
-    maxMemoryUsedMb: true,
-    malformedLines: true,
-    errorsByType: true,
-    hist: f.withHist ?? false,
-    initHist: f.withHist ?? false,
-  } as const;
-  const common = {
-    ...(f.functionIds ? { functionId: { in: f.functionIds } } : {}),
-    ...(f.qualifiers ? { qualifier: { in: f.qualifiers } } : {}),
+const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;
+const ceilTo = (ms: number, step: number) => Math.ceil(ms / step) * step;
+
+/**
+ * Covers [from, to) with as few rows as possible: whole days from day rows, whole hours
+ * from hour rows, the rest from minute rows (pure). With openEnd the trailing part is read
+ * from the coarse row that contains it (valid only when nothing exists after `to`).
+ */
+export function planWindow(from: number, to: number, coarsest: RollupLevel, openEnd = false): RollupSpan[] {
+  const levels = LEVELS.slice(LEVELS.indexOf(coarsest));
+  const cover = (a: number, b: number, ls: RollupLevel[], open: boolean): RollupSpan[] => {
+    if (a >= b) return [];
+    const [level, ...finer] = ls as [RollupLevel, ...RollupLevel[]];
+    if (finer.length === 0) return [{ level, from: a, to: b }];
+    const w = LEVEL_MS[level];
+    const s = ceilTo(a, w);
+    const e = open ? ceilTo(b, w) : floorTo(b, w);
+    if (s >= e) return cover(a, b, finer, open);
+    return [...cover(a, s, finer, false), { level, from: s, to: e }, ...(open ? [] : cover(e, b, finer, false))];
   };
-  const queries: Array<Promise<Array<Partial<RollupRow>>>> = minutes.map(([a, b]) =>
-    db.minuteRollup.findMany({ where: { ...common, bucketStart: { gte: new Date(a), lt: new Date(b) } }, select }),
+  return cover(from, to, levels, openEnd);
+}
+
+/** The [start, end) spans of the window that minute rows and hour rows cover (no open end). */
+export function splitWindow(from: number, to: number, useHours: boolean): { minutes: Array<[number, number]>; hours: [number, number] | null } {
+  const spans = planWindow(from, to, useHours ? "hour" : "minute");
+  const hours = spans.find((s) => s.level === "hour");
+  return { minutes: spans.filter((s) => s.level === "minute").map((s) => [s.from, s.to]), hours: hours ? [hours.from, hours.to] : null };
+}
+
+/** The coarsest level a read may use: the filter's, or by window length. */
+export function coarsestFor(f: Pick<RollupFilter, "from" | "to" | "coarsest" | "useHours">): RollupLevel {
+  if (f.coarsest) return f.coarsest;
+  const useHours = f.useHours ?? f.to.getTime() - f.from.getTime() > 12 * HOUR;
+  return useHours ? "hour" : "minute";
+}
+
+/** Reads the rollup rows of a window (see planWindow). */
+export async function readFunctionRollups(db: Db, f: RollupFilter): Promise<RollupRow[]> {
+  const spans = planWindow(f.from.getTime(), f.to.getTime(), coarsestFor(f), f.openEnd ?? false);
+  // Plain SQL: these reads return tens of thousands of rows for fleet views, where the ORM's row mapping doubles the time.
+  const cols = [`"functionId"`, `"qualifier"`, `"bucketStart"`, `"invocations"`, `"errors"`, `"timeouts"`, `"oomKills"`, `"throttles"`, `"coldStarts"`, `"billedMs"`, `"mbMs"`, `"durationSumMs"`, `"initSumMs"`, `"maxMemoryUsedMb"`, `"malformedLines"`, `"errorsByType"`];
+  if (f.withHist) cols.push(`"hist"`, `"initHist"`);
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (f.functionIds) {
+    if (f.functionIds.length === 0) return [];
+    conds.push(`"functionId" IN (${f.functionIds.map(() => "?").join(", ")})`);
+    params.push(...f.functionIds);
+  }
+  if (f.qualifiers) {
+    if (f.qualifiers.length === 0) return [];
+    conds.push(`"qualifier" IN (${f.qualifiers.map(() => "?").join(", ")})`);
+    params.push(...f.qualifiers);
+  }
+  const parts = await Promise.all(
+    spans.map((s) =>
+      queryRows<RawRollupRow>(db, `SELECT ${cols.join(", ")} FROM "${TABLE[s.level]}" WHERE ${[...conds, `"bucketStart" >= ?`, `"bucketStart" < ?`].join(" AND ")}`, [...params, new Date(s.from), new Date(s.to)]),
+    ),
   );
-  if (hours) queries.push(db.hourRollup.findMany({ where: { ...common, bucketStart: { gte: new Date(hours[0]), lt: new Date(hours[1]) } }, select }));
-  const parts = await Promise.all(queries);
-  return parts.flat().map((r) => ({ ...r, hist: r.hist ?? "", initHist: r.initHist ?? "" }) as RollupRow);
+  const out: RollupRow[] = [];
+  for (const part of parts)
+    for (const r of part)
+      out.push({
+        functionId: Number(r.functionId),
+        qualifier: r.qualifier,
+        bucketStart: r.bucketStart instanceof Date ? r.bucketStart : new Date(r.bucketStart),
+        invocations: Number(r.invocations),
+        errors: Number(r.errors),
+        timeouts: Number(r.timeouts),
+        oomKills: Number(r.oomKills),
+        throttles: Number(r.throttles),
+        coldStarts: Number(r.coldStarts),
+        billedMs: BigInt(r.billedMs),
+        mbMs: BigInt(r.mbMs),
+        durationSumMs: Number(r.durationSumMs),
+        initSumMs: Number(r.initSumMs),
+        maxMemoryUsedMb: r.maxMemoryUsedMb == null ? null : Number(r.maxMemoryUsedMb),
+        malformedLines: Number(r.malformedLines),
+        errorsByType: r.errorsByType,
+        hist: r.hist ?? "",
+        initHist: r.initHist ?? "",
+      });
+  return out;
+}
+
+const TABLE: Record<RollupLevel, string> = { minute: "MinuteRollup", hour: "HourRollup", day: "DayRollup" };
+
+interface RawRollupRow {
+  functionId: number | bigint;
+  qualifier: string;
+  bucketStart: Date | string;
+  invocations: number | bigint;
+  errors: number | bigint;
+  timeouts: number | bigint;
+  oomKills: number | bigint;
+  throttles: number | bigint;
+  coldStarts: number | bigint;
+  billedMs: bigint | number | string;
+  mbMs: bigint | number | string;
+  durationSumMs: number;
+  initSumMs: number;
+  maxMemoryUsedMb: number | bigint | null;
+  malformedLines: number | bigint;
+  errorsByType: string;
+  hist?: string;
+  initHist?: string;
 }
 
 export interface Totals {
@@ -163,6 +248,26 @@ export function addRows(t: Totals, rows: RollupRow[]): Totals {
   return t;
 }
 
+/** Adds totals b into a (b's histograms are not changed). */
+export function addTotals(a: Totals, b: Totals): Totals {
+  a.invocations += b.invocations;
+  a.errors += b.errors;
+  a.timeouts += b.timeouts;
+  a.oomKills += b.oomKills;
+  a.throttles += b.throttles;
+  a.coldStarts += b.coldStarts;
+  a.billedMs += b.billedMs;
+  a.mbMs += b.mbMs;
+  a.durationSumMs += b.durationSumMs;
+  a.initSumMs += b.initSumMs;
+  a.malformedLines += b.malformedLines;
+  if (b.maxMemoryUsedMb != null) a.maxMemoryUsedMb = Math.max(a.maxMemoryUsedMb ?? 0, b.maxMemoryUsedMb);
+  for (const [k, v] of Object.entries(b.errorsByType)) a.errorsByType[k] = (a.errorsByType[k] ?? 0) + v;
+  if (b.hist) a.hist = mergeHist(a.hist ?? createHistogram(), b.hist);
+  if (b.initHist) a.initHist = mergeHist(a.initHist ?? createHistogram(), b.initHist);
+  return a;
+}
+
 /** Totals of a set of rows. */
 export function totalsOf(rows: RollupRow[]): Totals {
   return addRows(emptyTotals(), rows);
@@ -222,6 +327,8 @@ export interface DerivedStats {
 /** Derives rates and percentiles from totals. */
 export function derive(t: Totals): DerivedStats {
   const n = t.invocations;
+  const [p50Ms, p90Ms, p99Ms] = quantilesOf(t.hist, [0.5, 0.9, 0.99]);
+  const [initP50Ms, initP99Ms] = quantilesOf(t.initHist, [0.5, 0.99]);
   return {
     invocations: n,
     errors: t.errors,
@@ -233,11 +340,11 @@ export function derive(t: Totals): DerivedStats {
     coldStartRate: n > 0 ? t.coldStarts / n : null,
     throttleRate: n + t.throttles > 0 ? t.throttles / (n + t.throttles) : null,
     avgDurationMs: n > 0 ? t.durationSumMs / n : null,
-    p50Ms: quantileOf(t.hist, 0.5),
-    p90Ms: quantileOf(t.hist, 0.9),
-    p99Ms: quantileOf(t.hist, 0.99),
-    initP50Ms: quantileOf(t.initHist, 0.5),
-    initP99Ms: quantileOf(t.initHist, 0.99),
+    p50Ms: p50Ms ?? null,
+    p90Ms: p90Ms ?? null,
+    p99Ms: p99Ms ?? null,
+    initP50Ms: initP50Ms ?? null,
+    initP99Ms: initP99Ms ?? null,
     avgInitMs: t.coldStarts > 0 ? t.initSumMs / t.coldStarts : null,
     billedMs: Number(t.billedMs),
     mbMs: Number(t.mbMs),
@@ -248,4 +355,4 @@ export function derive(t: Totals): DerivedStats {
   };
 }
 
-export { MINUTE, HOUR };
+export { MINUTE, HOUR, DAY };

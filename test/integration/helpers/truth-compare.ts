@@ -133,5 +133,43 @@ export async function compareWithTruth(db: Db, truth: GroundTruth, o: CompareOpt
     if (e.attempts !== attempts) out.push(`failed event ${e.messageId} (${e.requestId}): attempts ${e.attempts}, invocations ${attempts}`);
     if (e.invocationId === null) out.push(`failed event ${e.messageId}: not linked to an invocation`);
   }
+  out.push(...(await compareRollupLevels(db)));
+  return out;
+}
+
+/**
+ * The coarse rollups agree with the rows below them: each day row is the sum of its hour
+ * rows (per function and qualifier), each fleet minute the sum of the functions' $ALL minutes.
+ */
+export async function compareRollupLevels(db: Db): Promise<string[]> {
+  const out: string[] = [];
+  const DAY = 86_400_000;
+  type Sums = { invocations: number; errors: number; coldStarts: number; mbMs: bigint; histCount: number };
+  const add = (m: Map<string, Sums>, k: string, r: { invocations: number; errors: number; coldStarts: number; mbMs: bigint; hist: string }) => {
+    const cur = m.get(k) ?? { invocations: 0, errors: 0, coldStarts: 0, mbMs: 0n, histCount: 0 };
+    cur.invocations += r.invocations;
+    cur.errors += r.errors;
+    cur.coldStarts += r.coldStarts;
+    cur.mbMs += BigInt(r.mbMs);
+    cur.histCount += r.hist ? (JSON.parse(r.hist) as { n: number }).n : 0;
+    m.set(k, cur);
+  };
+  const show = (v: Sums | undefined) => JSON.stringify(v ?? null, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
+  const select = { functionId: true, qualifier: true, bucketStart: true, invocations: true, errors: true, coldStarts: true, mbMs: true, hist: true } as const;
+  const fromHours = new Map<string, Sums>();
+  for (const r of await db.hourRollup.findMany({ select })) add(fromHours, `${r.functionId}/${r.qualifier}/${Math.floor(r.bucketStart.getTime() / DAY) * DAY}`, r);
+  const days = new Map<string, Sums>();
+  for (const r of await db.dayRollup.findMany({ select })) add(days, `${r.functionId}/${r.qualifier}/${r.bucketStart.getTime()}`, r);
+  for (const k of new Set([...fromHours.keys(), ...days.keys()])) if (show(fromHours.get(k)) !== show(days.get(k))) out.push(`day rollup ${k}: day row ${show(days.get(k))}, its hours ${show(fromHours.get(k))}`);
+  const fns = new Map((await db.lambdaFunction.findMany({ select: { id: true, sourceId: true } })).map((f) => [f.id, f.sourceId]));
+  const fromMinutes = new Map<string, Sums>();
+  for (const r of await db.minuteRollup.findMany({ where: { qualifier: "$ALL" }, select })) add(fromMinutes, `${fns.get(r.functionId)}/${r.bucketStart.getTime()}`, r);
+  const fleet = new Map<string, Sums>();
+  for (const r of await db.fleetMinuteRollup.findMany()) add(fleet, `${r.sourceId}/${r.bucketStart.getTime()}`, r);
+  // A minute whose rows all count zero may have no fleet row.
+  for (const k of new Set([...fromMinutes.keys(), ...fleet.keys()])) {
+    const a = fromMinutes.get(k);
+    if (show(a) !== show(fleet.get(k)) && !(fleet.get(k) === undefined && a && a.invocations === 0 && a.histCount === 0 && a.errors === 0)) out.push(`fleet minute ${k}: fleet row ${show(fleet.get(k))}, its functions' minutes ${show(a)}`);
+  }
   return out;
 }

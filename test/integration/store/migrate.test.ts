@@ -6,6 +6,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { loadMigrations, migrateDatabase, MigrationError } from "../../../lib/store/migrate.ts";
 import { createPgDatabase } from "../helpers/databases.ts";
+import { compareRollupLevels } from "../helpers/truth-compare.ts";
+import { openStore, insertRows } from "../../../lib/store/sql.ts";
+import { openDb } from "../../../lib/db.ts";
+import { histogramFromValues, serializeHistogram } from "../../../lib/histogram/histogram.ts";
 
 describe("migrations", () => {
   it("apply once to SQLite, in WAL mode, recorded like Prisma does", async () => {
@@ -43,5 +47,54 @@ describe("migrations", () => {
     const rows = await h.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "_prisma_migrations"`);
     expect(Number(rows[0]!.n)).toBe(loadMigrations("pg").length);
     await h.drop();
+  });
+});
+
+describe("the day and fleet-minute rollups migration", () => {
+  it("fills them once from the hour and minute rows of a store written before it (SQLite)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-mig-"));
+    const root = path.join(dir, "migrations");
+    const before = loadMigrations("sqlite").filter((m) => !m.name.endsWith("_day_and_fleet_minute_rollups"));
+    for (const m of before) {
+      fs.mkdirSync(path.join(root, "sqlite", m.name), { recursive: true });
+      fs.writeFileSync(path.join(root, "sqlite", m.name, "migration.sql"), m.sql);
+    }
+    const url = `file:${path.join(dir, "old.db")}`;
+    await migrateDatabase(url, root);
+    const store = openStore(url);
+    const now = new Date("2026-03-10T12:00:00Z");
+    const h = (values: number[]) => serializeHistogram(histogramFromValues(values));
+    await store.transaction(function* () {
+      yield* insertRows(store.dialect, "Source", ["id", "name", "accountId", "region", "enabled", "createdAt", "updatedAt"], [[1, "old", "123456789012", "us-east-1", true, now, now]]);
+      yield* insertRows(store.dialect, "LambdaFunction", ["id", "sourceId", "name", "arn", "memoryMb", "timeoutSec", "logGroup", "updatedAt"], [
+        [1, 1, "a", "arn:a", 128, 3, "/aws/lambda/a", now],
+        [2, 1, "b", "arn:b", 128, 3, "/aws/lambda/b", now],
+      ]);
+      const cols = ["functionId", "qualifier", "bucketStart", "invocations", "errors", "mbMs", "hist"];
+      yield* insertRows(store.dialect, "HourRollup", cols, [
+        [1, "$ALL", new Date("2026-03-09T22:00:00Z"), 3, 1, 300, h([10, 20, 30])],
+        [1, "$ALL", new Date("2026-03-10T01:00:00Z"), 2, 0, 200, h([40, 50])],
+        [1, "$ALL", new Date("2026-03-10T02:00:00Z"), 1, 0, 100, h([60])],
+        [2, "$ALL", new Date("2026-03-10T01:00:00Z"), 4, 2, 400, h([1, 2, 3, 4])],
+      ]);
+      yield* insertRows(store.dialect, "MinuteRollup", cols, [
+        [1, "$ALL", new Date("2026-03-10T02:05:00Z"), 1, 0, 100, h([60])],
+        [2, "$ALL", new Date("2026-03-10T01:07:00Z"), 4, 2, 400, h([1, 2, 3, 4])],
+      ]);
+    });
+    await store.close();
+    const result = await migrateDatabase(url);
+    expect(result.applied.map((n) => n.replace(/^\d+_/, ""))).toEqual(["day_and_fleet_minute_rollups"]);
+    const { db } = openDb(url);
+    const days = await db.dayRollup.findMany({ orderBy: [{ functionId: "asc" }, { bucketStart: "asc" }], select: { functionId: true, bucketStart: true, invocations: true, errors: true } });
+    expect(days.map((d) => [d.functionId, d.bucketStart.toISOString().slice(0, 10), d.invocations, d.errors])).toEqual([
+      [1, "2026-03-09", 3, 1],
+      [1, "2026-03-10", 3, 0],
+      [2, "2026-03-10", 4, 2],
+    ]);
+    expect(await db.fleetMinuteRollup.count()).toBe(2);
+    expect(await compareRollupLevels(db)).toEqual([]);
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

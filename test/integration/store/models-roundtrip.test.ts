@@ -57,6 +57,10 @@ describe.each(DATABASES)("models on $name", ({ create }) => {
     await db.minuteRollup.create({ data: { functionId: fn.id, qualifier: "$ALL", bucketStart: t0, invocations: 10, billedMs: 12_340n, mbMs: 9_007_199_254_740_993n, hist: "[]" } });
     await db.hourRollup.create({ data: { functionId: fn.id, qualifier: "8", bucketStart: t0, invocations: 10 } });
     await db.fleetHourRollup.create({ data: { sourceId: source.id, bucketStart: t0, invocations: 10 } });
+    await db.dayRollup.create({ data: { functionId: fn.id, qualifier: "$ALL", bucketStart: t0, invocations: 10, mbMs: 9_007_199_254_740_993n } });
+    await expect(db.dayRollup.create({ data: { functionId: fn.id, qualifier: "$ALL", bucketStart: t0 } })).rejects.toThrow();
+    await db.fleetMinuteRollup.create({ data: { sourceId: source.id, bucketStart: t0, invocations: 10 } });
+    await expect(db.fleetMinuteRollup.create({ data: { sourceId: source.id, bucketStart: t0 } })).rejects.toThrow();
     await db.stageMinuteRollup.create({ data: { stageId: stage.id, variant: "canary", bucketStart: t0, requests: 5, status5xx: 1, byStatus: '{"502":1}' } });
     await db.stageHourRollup.create({ data: { stageId: stage.id, bucketStart: t0, requests: 5 } });
     await db.errorGroup.create({ data: { functionId: fn.id, fingerprint: "fp", errorType: "TypeError", messagePattern: "x is undefined", firstSeenAt: t0, lastSeenAt: t0, count: 1 } });
@@ -80,8 +84,9 @@ describe.each(DATABASES)("models on $name", ({ create }) => {
     // Read back through relations: values (incl. BigInt beyond 2^53 and DateTime ms) survive.
     const back = await db.lambdaFunction.findUniqueOrThrow({
       where: { sourceId_name: { sourceId: source.id, name: "checkout" } },
-      include: { versions: true, aliases: true, provisioned: true, mappings: true, invocations: true, logEvents: true, minuteRollups: true, hourRollups: true, errorGroups: true, failedEvents: { include: { replays: true } } },
+      include: { versions: true, aliases: true, provisioned: true, mappings: true, invocations: true, logEvents: true, minuteRollups: true, hourRollups: true, dayRollups: true, errorGroups: true, failedEvents: { include: { replays: true } } },
     });
+    expect(back.dayRollups[0]!.mbMs).toBe(9_007_199_254_740_993n);
     expect(back.codeSizeBytes).toBe(52_428_800n);
     expect(back.aliases[0]!.routingJson).toBe('{"8":0.1}');
     expect(back.invocations[0]).toMatchObject({ attempt: 2, durationMs: 1233.45, billedMs: 1234, coldStart: true, status: "error" });

@@ -14,7 +14,7 @@ export async function GET(req: Request) {
   const q = parseRequestQuery(req, emptyFilters);
   if (!q.ok) return q.response;
   return handle(async () => {
-    const s = await listFunctionStats(getDb().db, q.value.range);
+    const s = await listFunctionStats(getDb().db, q.value.range, q.now);
     return ok({
       range: { preset: q.value.range.preset, from: q.value.range.from.toISOString(), to: q.value.range.to.toISOString() },
       fleet: s.fleet,
