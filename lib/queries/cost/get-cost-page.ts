@@ -78,9 +78,9 @@ export async function getCostPage(db: Db, range: TimeRange, now: Date, options: 
   const period = costPeriodOfRange(range, now);
   const [report, series, fns, rollups, metrics, pcs] = await Promise.all([
     getCostReport(db, period, { generatedAt: now }),
-    getSpendSeries(db, range, options.seriesBy ?? "function"),
+    getSpendSeries(db, range, options.seriesBy ?? "function", now),
     db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, sourceId: true, name: true, architecture: true, memoryMb: true, firstSeenAt: true, source: { select: { name: true, region: true } } }, orderBy: { name: "asc" } }),
-    readFunctionRollups(db, { from: period.start, to: period.end, qualifiers: ["$ALL"], useHours: true }),
+    readFunctionRollups(db, { from: period.start, to: period.end, qualifiers: ["$ALL"], coarsest: "day", openEnd: period.end.getTime() >= now.getTime() }),
     readMetricSums(db, period.start, period.end),
     db.provisionedConcurrencyConfig.findMany({ where: { deletedAt: null, allocated: { gt: 0 } }, select: { functionId: true, qualifier: true, allocated: true } }),
   ]);

@@ -5,6 +5,8 @@ import { readFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../s
 import { getCoverage } from "../shared/get-coverage.ts";
 import { estimateSpendMicros, SPEND_NOTE } from "../shared/cost.ts";
 import { getMonthSpend, type MonthSpend } from "./get-month-spend.ts";
+import { costTrendRange } from "./get-spend-series.ts";
+import { levelFor } from "../overview/get-sparklines.ts";
 
 export interface CostRow {
   function: string;
@@ -33,9 +35,11 @@ export interface CostSummary {
 
 /** Billed GB-seconds and spend per function and alias, a spend trend per function, month projection. */
 export async function getCostSummary(db: Db, range: TimeRange, now: Date): Promise<CostSummary> {
+  // Totals and the trend from the same rows: the coarsest that fit in one trend bucket.
+  const trend = costTrendRange(range);
   const [fns, rows, coverage, month] = await Promise.all([
     db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, name: true, architecture: true, memoryMb: true, source: { select: { region: true } }, aliases: { where: { deletedAt: null }, select: { name: true } } } }),
-    readFunctionRollups(db, { from: range.from, to: range.to }),
+    readFunctionRollups(db, { from: range.from, to: range.to, coarsest: levelFor(trend.stepMs), openEnd: range.to.getTime() >= now.getTime() }),
     getCoverage(db),
     getMonthSpend(db, now),
   ]);
@@ -87,21 +91,30 @@ export async function getCostSummary(db: Db, range: TimeRange, now: Date): Promi
   // Trend: spend per bucket of the top five functions and the rest, stacked.
   const top = byFunction.slice(0, 5).map((r) => r.function);
   const all = rows.filter((r) => r.qualifier === "$ALL");
-  const buckets = new Map<number, Map<string, number>>();
-  for (const [key, t] of totalsBy(all, (r) => `${Math.floor(r.bucketStart.getTime() / range.stepMs) * range.stepMs}\u0000${r.functionId}`)) {
-    const [b, id] = key.split("\u0000") as [string, string];
-    const f = byId.get(Number(id));
+  // Usage summed per bucket, stack entry, region and architecture, then priced once each (the first tier is linear).
+  const usage = new Map<string, { b: number; name: string; region: string; architecture: string; mbMs: bigint; requests: number }>();
+  for (const r of all) {
+    const f = byId.get(r.functionId);
     if (!f) continue;
+    const b = Math.floor(r.bucketStart.getTime() / trend.stepMs) * trend.stepMs;
     const name = top.includes(f.name) ? f.name : "other";
-    const spend = estimateSpendMicros([{ region: f.source.region, architecture: f.architecture, mbMs: t.mbMs, requests: t.invocations }]) ?? 0;
-    const m = buckets.get(Number(b)) ?? new Map<string, number>();
-    m.set(name, (m.get(name) ?? 0) + spend / 1e6);
-    buckets.set(Number(b), m);
+    const key = `${b}\u0000${name}\u0000${f.source.region}\u0000${f.architecture}`;
+    const u = usage.get(key) ?? { b, name, region: f.source.region, architecture: f.architecture, mbMs: 0n, requests: 0 };
+    u.mbMs += BigInt(r.mbMs);
+    u.requests += r.invocations;
+    usage.set(key, u);
+  }
+  const buckets = new Map<number, Map<string, number>>();
+  for (const u of usage.values()) {
+    const spend = estimateSpendMicros([{ region: u.region, architecture: u.architecture, mbMs: u.mbMs, requests: u.requests }]) ?? 0;
+    const m = buckets.get(u.b) ?? new Map<string, number>();
+    m.set(u.name, (m.get(u.name) ?? 0) + spend / 1e6);
+    buckets.set(u.b, m);
   }
   const names = [...top, ...(byFunction.length > 5 ? ["other"] : [])];
   const series = prepareTimeSeries({
-    starts: bucketStarts(range),
-    stepMs: range.stepMs,
+    starts: bucketStarts(trend),
+    stepMs: trend.stepMs,
     buckets,
     coverage,
     series: names.map((n) => ({ key: n, label: n, unit: "usd" as const, policy: "zero" as const, value: (m: Map<string, number>) => m.get(n) ?? 0 })),

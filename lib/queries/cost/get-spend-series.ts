@@ -7,7 +7,8 @@ import { apiGatewayCost, getRegionPrices, lambdaComputeCost, lambdaRequestCost, 
 import { prepareTimeSeries, type PreparedSeries } from "../../charts/prepare-time-series.ts";
 import { bucketStarts, type TimeRange } from "../../time-range.ts";
 import { getCoverage } from "../shared/get-coverage.ts";
-import { readFunctionRollups, splitWindow } from "../shared/rollups.ts";
+import { DAY, readFunctionRollups, splitWindow } from "../shared/rollups.ts";
+import { levelFor } from "../overview/get-sparklines.ts";
 import { addSpend, stackTopSpend, type SpendBuckets } from "./stack-spend.ts";
 
 export const SPEND_GROUPS = ["function", "stage", "service"] as const;
@@ -18,14 +19,21 @@ const TOP_GROUPS = 3;
 const SERVICES = ["Lambda duration", "Lambda requests", "API Gateway"];
 
 /** The stacked spend series of a window, grouped by function (top three + other), API stage or service. */
-export async function getSpendSeries(db: Db, range: TimeRange, by: SpendGroup): Promise<PreparedSeries> {
+/** The buckets of a spend trend (pure): daily for windows over 8 days, the chart step otherwise. */
+export function costTrendRange(range: TimeRange): TimeRange {
+  return range.to.getTime() - range.from.getTime() > 8 * DAY ? { ...range, stepMs: DAY } : range;
+}
+
+export async function getSpendSeries(db: Db, range: TimeRange, by: SpendGroup, now?: Date): Promise<PreparedSeries> {
   const useHours = range.to.getTime() - range.from.getTime() > 12 * 3_600_000;
   const { minutes, hours } = splitWindow(range.from.getTime(), range.to.getTime(), useHours);
+  // Windows over 8 days chart spend per day; function spend comes from the coarsest rows that fit in one bucket.
+  range = costTrendRange(range);
   const stageSelect = { stageId: true, bucketStart: true, requests: true } as const;
   const [fns, stages, rollups, stageRows, coverage] = await Promise.all([
     db.lambdaFunction.findMany({ select: { id: true, name: true, architecture: true, source: { select: { region: true } } } }),
     db.apiStage.findMany({ select: { id: true, stageName: true, api: { select: { name: true, type: true, source: { select: { region: true } } } } } }),
-    by === "stage" ? Promise.resolve([]) : readFunctionRollups(db, { from: range.from, to: range.to, qualifiers: ["$ALL"], useHours }),
+    by === "stage" ? Promise.resolve([]) : readFunctionRollups(db, { from: range.from, to: range.to, qualifiers: ["$ALL"], coarsest: levelFor(range.stepMs), openEnd: now !== undefined && range.to.getTime() >= now.getTime() }),
     by === "function"
       ? Promise.resolve([])
       : Promise.all([
