@@ -125,7 +125,7 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
       { name: "overview1h", goal: FLEET_GOAL, query: () => getOverview(db.db, range("1h"), now), raw: () => rawOverview(store, rawFrom, rawTo), scale: 1 },
       { name: "overview24h", goal: FLEET_GOAL, query: () => getOverview(db.db, range("24h"), now), raw: () => rawOverview(store, rawFrom, rawTo), scale: 24 },
       { name: "overview30d", goal: FLEET_GOAL, query: () => getOverview(db.db, range("30d"), now), raw: () => rawOverview(store, rawFrom, rawTo), scale: 24 * o.days },
-      { name: "function24h", goal: FUNCTION_GOAL, query: () => getFunctionView(db.db, fnName, range("24h"), filters, db.provider), raw: () => rawFunction(store, fnId, rawFrom, rawTo), scale: 24 },
+      { name: "function24h", goal: FUNCTION_GOAL, query: () => getFunctionView(db.db, fnName, range("24h"), filters, db.provider, now), raw: () => rawFunction(store, fnId, rawFrom, rawTo), scale: 24 },
       { name: "cost30d", goal: FLEET_GOAL, query: () => getCostSummary(db.db, range("30d"), now), raw: () => rawCost(store, rawFrom, rawTo), scale: 24 * o.days },
     ];
     const figures: Figure[] = [];
@@ -156,8 +156,8 @@ async function measureEngine(engine: Engine, o: { functions: number; days: numbe
 }
 
 /** Runs figure 3 on both engines. */
-export async function benchDashboard(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
-  const p = { functions: 1000, days: o.quick ? 7 : 30, runs: o.quick ? 5 : 20, budgetMs: o.quick ? 5_000 : 15_000, log: o.log };
+export async function benchDashboard(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+  const p = o.smoke ? { functions: 40, days: 2, runs: 2, budgetMs: 500, log: o.log } : { functions: 1000, days: o.quick ? 7 : 30, runs: o.quick ? 5 : 20, budgetMs: o.quick ? 5_000 : 15_000, log: o.log };
   const sqlite = await measureEngine("sqlite", p);
   const pg = await measureEngine("pg", p);
   return { figures: [...sqlite.figures, ...pg.figures], details: { shape: { functions: p.functions, days: p.days, maxRuns: p.runs, budgetMsPerCase: p.budgetMs }, sqlite: sqlite.history, pg: pg.history } };

@@ -25,8 +25,8 @@ async function metricValues(store: Store): Promise<Map<string, number>> {
 }
 
 /** Runs figure 4. */
-export async function benchFreshness(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
-  const cycles = o.quick ? 6 : 14;
+export async function benchFreshness(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+  const cycles = o.smoke ? 2 : o.quick ? 6 : 14;
   let offset = 0;
   const now = () => Date.now() + offset;
   const start = Math.floor(now() / 60_000) * 60_000;

@@ -13,7 +13,7 @@ import { closeSharedFleet } from "./fleet.ts";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-type Bench = (o: { quick: boolean; log: (l: string) => void }) => Promise<{ figures: Figure[]; details?: unknown }>;
+type Bench = (o: { quick: boolean; smoke: boolean; log: (l: string) => void }) => Promise<{ figures: Figure[]; details?: unknown }>;
 
 const BENCHES: Record<string, () => Promise<Bench>> = {
   collection: async () => (await import("./collection.ts")).benchCollection,
@@ -44,10 +44,10 @@ async function main(): Promise<number> {
   const seconds: Record<string, number> = {};
   for (const name of names) {
     const t = Date.now();
-    log(`bench ${name}${args.quick ? " (quick)" : ""}…`);
+    log(`bench ${name}${args.smoke ? " (smoke)" : args.quick ? " (quick)" : ""}…`);
     try {
       const bench = await BENCHES[name]!();
-      const r = await bench({ quick: args.quick, log });
+      const r = await bench({ quick: args.quick, smoke: args.smoke, log });
       figures.push(...r.figures);
       if (r.details !== undefined) details[name] = r.details;
     } catch (err) {
@@ -62,6 +62,7 @@ async function main(): Promise<number> {
   const doc = {
     startedAt: new Date(started).toISOString(),
     quick: args.quick,
+    smoke: args.smoke,
     only: args.only,
     commit: gitCommit(),
     machine: { ...machineStart, loadAvgStart: machineStart.loadAvg, loadAvgEnd: machineEnd.loadAvg, loadAvg: undefined },
@@ -73,7 +74,7 @@ async function main(): Promise<number> {
   };
   const text = JSON.stringify(doc, (_k, v) => (typeof v === "bigint" ? Number(v) : v), 2);
   process.stdout.write(text + "\n");
-  const out = args.out ?? path.join(import.meta.dirname, "results", "latest.json");
+  const out = args.out ?? path.join(import.meta.dirname, "results", args.smoke ? "smoke.json" : "latest.json");
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, text + "\n");
   log(`wrote ${out}`);

@@ -103,16 +103,19 @@ export async function timeRunsWithin(fn: () => Promise<unknown>, o: { maxRuns: n
 
 export interface BenchArgs {
   quick: boolean;
+  /** The smallest sizes that exercise every path (CI: catches harness regressions, times nothing). */
+  smoke: boolean;
   only: string[] | null;
   out: string | null;
 }
 
-/** Parses `--quick`, `--only a,b` (repeatable) and `--out FILE`. */
+/** Parses `--quick`, `--smoke` (implies quick), `--only a,b` (repeatable) and `--out FILE`. */
 export function parseBenchArgs(argv: readonly string[], known: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, only: null, out: null };
+  const args: BenchArgs = { quick: false, smoke: false, only: null, out: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") args.quick = true;
+    else if (a === "--smoke") args.smoke = args.quick = true;
     else if (a === "--only" || a.startsWith("--only=")) {
       const v = a === "--only" ? argv[++i] : a.slice("--only=".length);
       if (!v) throw new Error("--only needs a benchmark name");
@@ -124,7 +127,7 @@ export function parseBenchArgs(argv: readonly string[], known: readonly string[]
       const v = argv[++i];
       if (!v) throw new Error("--out needs a file");
       args.out = v;
-    } else throw new Error(`unknown argument "${a}" (use --quick, --only <name>, --out <file>)`);
+    } else throw new Error(`unknown argument "${a}" (use --quick, --smoke, --only <name>, --out <file>)`);
   }
   return args;
 }

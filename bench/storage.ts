@@ -129,14 +129,14 @@ interface EngineResult {
 }
 
 /** Runs the storage benchmark. */
-export async function benchStorage(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+export async function benchStorage(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
   // Default settings, except the API quotas (scaled as in the other benchmarks: they pace calls, they change no stored row).
   const env = parseEnv({ FAASIGHT_QUOTA_SCALE: "200" });
   const settings = settingsFromEnv(env);
   const retention = settings.retention;
   const defaultCycleMs = env.FAASIGHT_COLLECT_INTERVAL_SECONDS * 1000;
   // Longer cycles than the default 60 s keep the run short: every stored row but the per-cycle CollectorRun rows is the same at any interval (idempotent writes), and those are scaled to the default interval.
-  const cycleMs = (o.quick ? 15 : 10) * 60_000;
+  const cycleMs = (o.smoke ? 30 : o.quick ? 15 : 10) * 60_000;
   const hours = o.quick ? 1 : 4;
   const functions = ARCHETYPE_NAMES.length;
   // Hour-aligned, so the window holds whole hour buckets.

@@ -36,7 +36,7 @@ export async function FunctionView({ name, params }: { name: string; params: Sea
     );
   const { range, filters } = parsed.query;
   const { db, provider } = getDb();
-  const [view, alerts] = await Promise.all([getFunctionView(db, name, range, filters, provider), getOpenAlertsFor(db, { kind: "function", name })]);
+  const [view, alerts] = await Promise.all([getFunctionView(db, name, range, filters, provider, parsed.now), getOpenAlertsFor(db, { kind: "function", name })]);
   if (!view) return <NotInStore what={`Function “${name}”`} backHref="/functions" backLabel="All functions" />;
   const { config, stats } = view;
   const rq = timeRangeToParams(range);

@@ -43,13 +43,13 @@ export interface FunctionView {
 }
 
 /** Everything the function page shows for a window. */
-export async function getFunctionView(db: Db, name: string, range: TimeRange, filters: InvocationFilters & { qualifier?: string }, provider: DbProvider = "sqlite"): Promise<FunctionView | null> {
+export async function getFunctionView(db: Db, name: string, range: TimeRange, filters: InvocationFilters & { qualifier?: string }, provider: DbProvider = "sqlite", now?: Date): Promise<FunctionView | null> {
   const config = await getFunctionConfig(db, name);
   if (!config) return null;
   const qualifier = filters.qualifier ?? "$ALL";
   const [buckets, byQualifier, coverage, errorGroups, invocations, logEvidence, metrics] = await Promise.all([
-    getFunctionSeries(db, config.id, qualifier, range),
-    getQualifierStats(db, config.id, range, [...new Set(["$ALL", "$LATEST", ...config.versions.map((v) => v.version), ...config.aliases.map((a) => a.name), ...config.aliases.flatMap((a) => [a.functionVersion, ...Object.keys(a.routing)])])]),
+    getFunctionSeries(db, config.id, qualifier, range, now),
+    getQualifierStats(db, config.id, range, [...new Set(["$ALL", "$LATEST", ...config.versions.map((v) => v.version), ...config.aliases.map((a) => a.name), ...config.aliases.flatMap((a) => [a.functionVersion, ...Object.keys(a.routing)])])], now),
     getCoverage(db),
     listErrorGroups(db, config.id, range),
     listInvocations(db, config.id, range, filters),

@@ -16,7 +16,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ name: string }>
   if (!q.ok) return q.response;
   return handle(async () => {
     const { db, provider } = getDb();
-    const v = await getFunctionView(db, name, q.value.range, q.value.filters, provider);
+    const v = await getFunctionView(db, name, q.value.range, q.value.filters, provider, q.now);
     if (!v) return notFound(`function "${name}"`);
     return ok({ range: { preset: q.value.range.preset, from: q.value.range.from.toISOString(), to: q.value.range.to.toISOString() }, ...v });
   });
