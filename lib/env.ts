@@ -85,6 +85,8 @@ export const envSchema = z.object({
   FAASIGHT_LEASE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(5).default(120)),
   /** Sources with more log groups than this have their log groups leased in shards of about this size, so several workers poll them (0 = off). */
   FAASIGHT_LOG_GROUPS_PER_LEASE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(0)),
+  /** A stable worker identity (one per worker): restarted, it takes back its own leases at once instead of waiting for them to lapse. Unset = host:pid:random. */
+  FAASIGHT_WORKER_ID: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,7 +10,7 @@ import { applyRetention, rawPurgedBefore, type RetentionSettings } from "../stor
 import { COLLECTORS, runCycle, type CollectorName, type CycleOptions, type CycleResult, type ProgressEvent } from "./cycle.ts";
 import { openSource, resolveSources, type SourceConfig, type SourceContext } from "./sources.ts";
 import type { AwsTarget } from "../aws/clients.ts";
-import { claimNextLogShard, claimNextSource, dueAfterCycle, extendLease, extendLogShardLease, logShardCount, logShardKey, logShardOf, nextWakeMs, readLeases, readLogShardLeases, workerOwnerId } from "./leases.ts";
+import { claimNextLogShard, claimNextSource, dueAfterCycle, extendLease, extendLogShardLease, logShardCount, logShardKey, logShardOf, nextWakeMs, readLeases, readLogShardLeases, releaseOwnLeases, workerOwnerId } from "./leases.ts";
 
 export interface CollectSettings {
   lookbackMs: number;
@@ -26,6 +26,8 @@ export interface CollectSettings {
   leaseMs?: number;
   /** Above this many log groups a source's logs are leased in shards of about this size (0 = never). */
   logGroupsPerLease?: number;
+  /** FAASIGHT_WORKER_ID: this worker's stable lease owner name (unset = host:pid:random). */
+  workerId?: string;
   retention: RetentionSettings;
 }
 
@@ -43,6 +45,7 @@ export function settingsFromEnv(env: Env): CollectSettings {
     logsMode: env.FAASIGHT_LOGS_MODE,
     leaseMs: env.FAASIGHT_LEASE_SECONDS * 1000,
     logGroupsPerLease: env.FAASIGHT_LOG_GROUPS_PER_LEASE,
+    workerId: env.FAASIGHT_WORKER_ID,
     retention: {
       rawDays: env.FAASIGHT_RETENTION_RAW_DAYS,
       metricDays: env.FAASIGHT_RETENTION_METRIC_DAYS,
@@ -115,7 +118,7 @@ export interface WorkerOptions extends Omit<CollectionOptions, "since" | "now" |
   /** Window of a source's first cycle. */
   initialWindowMs: number;
   onCycle?: (results: CycleResult[], ms: number) => void;
-  /** This worker's name in source leases (default host:pid:random). */
+  /** This worker's name in source leases (default settings.workerId, else host:pid:random); a stable name takes back its own leases at start. */
   owner?: string;
   /** How long a source lease lasts without renewal; a dead worker's sources are taken over after it (default settings.leaseMs, else 120 s). */
   leaseMs?: number;
@@ -128,7 +131,8 @@ export interface WorkerOptions extends Omit<CollectionOptions, "since" | "now" |
  */
 export async function runWorker(o: WorkerOptions): Promise<void> {
   let lastRetention = 0;
-  const owner = o.owner ?? workerOwnerId();
+  const stableOwner = o.owner ?? o.settings.workerId;
+  const owner = stableOwner ?? workerOwnerId();
   const ttl = o.leaseMs ?? o.settings.leaseMs ?? 120_000;
   const byId = new Map(o.sources.map((s) => [s.id, s]));
   const ids = [...byId.keys()];
@@ -136,6 +140,14 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   const logGroups = async (id: number) =>
     (await o.db.lambdaFunction.count({ where: { sourceId: id, deletedAt: null } })) + (await o.db.apiStage.count({ where: { deletedAt: null, accessLogGroup: { not: null }, api: { sourceId: id, deletedAt: null } } }));
   const shardsOf = new Map<number, number>();
+  if (stableOwner) {
+    try {
+      const n = await releaseOwnLeases(o.store, owner, ids, Date.now());
+      if (n > 0) o.log?.(`lease: ${owner} restarted, took back ${n} lease(s) it held`);
+    } catch (err) {
+      o.log?.(`lease release failed: ${(err as Error).message}`);
+    }
+  }
   // Collects one leased unit (a source, or one log-group shard of a large source), renewing its lease meanwhile.
   const collectLeased = async (label: string, extend: (until: number) => Promise<boolean>, collect: (cycleStart: number) => Promise<CycleResult[]>): Promise<CycleResult[]> => {
     const cycleStart = Date.now();

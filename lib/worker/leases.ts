@@ -81,6 +81,22 @@ export async function claimNextSource(store: Store, owner: string, sourceIds: nu
   });
 }
 
+/**
+ * A restarted worker with a stable identity takes back what it held: its source and log-shard
+ * leases become due now (the claim loop prefers its own), instead of at their expiry. Returns
+ * how many leases were released.
+ */
+export async function releaseOwnLeases(store: Store, owner: string, sourceIds: number[], now: number): Promise<number> {
+  if (sourceIds.length === 0) return 0;
+  const at = new Date(now);
+  return store.transaction(function* () {
+    const inIds = sourceIds.map(() => "?").join(", ");
+    const sources = yield* run(`UPDATE "Source" SET "leaseExpiresAt" = ? WHERE "leaseOwner" = ? AND "leaseExpiresAt" > ? AND "id" IN (${inIds})`, [at, owner, at, ...sourceIds]);
+    const shards = yield* run(`UPDATE "CollectorCursor" SET "leaseExpiresAt" = ? WHERE "collector" = ? AND "leaseOwner" = ? AND "leaseExpiresAt" > ? AND "sourceId" IN (${inIds})`, [at, LEASE_COLLECTOR, owner, at, ...sourceIds]);
+    return sources + shards;
+  });
+}
+
 /** Moves `owner`'s lease on a source to `until` (renewal while collecting, or the next due time after); false when it is no longer mine. */
 export async function extendLease(store: Store, owner: string, sourceId: number, until: number): Promise<boolean> {
   const n = await store.transaction(() => run(`UPDATE "Source" SET "leaseExpiresAt" = ? WHERE "id" = ? AND "leaseOwner" = ?`, [new Date(until), sourceId, owner]));

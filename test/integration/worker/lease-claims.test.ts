@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DATABASES, type TestDatabase } from "../helpers/databases.ts";
 import { openStore, type Store } from "../../../lib/store/sql.ts";
-import { claimNextLogShard, claimNextSource, extendLease, extendLogShardLease, readLeases, readLogShardLeases } from "../../../lib/worker/leases.ts";
+import { claimNextLogShard, claimNextSource, extendLease, extendLogShardLease, readLeases, readLogShardLeases, releaseOwnLeases } from "../../../lib/worker/leases.ts";
 
 describe.each(DATABASES)("lease claims on $name", ({ create }) => {
   let h: TestDatabase;
@@ -60,5 +60,22 @@ describe.each(DATABASES)("lease claims on $name", ({ create }) => {
     const leases = await readLogShardLeases(a, source, 3);
     expect([...leases.keys()].sort()).toEqual([0, 1, 2]);
     expect(leases.get(first[0]!)!.owner).toBe("w2");
+  });
+
+  it("lets a restarted worker with a stable identity take back its own leases at once, and no one else's", async () => {
+    const now = Date.now();
+    const source = (await h.db.source.create({ data: { name: "restart", accountId: "100000000099", region: "us-east-1" } })).id;
+    expect(await claimNextSource(a, "w1", [source], now, 120_000)).toBe(source);
+    const shard = await claimNextLogShard(a, "w1", source, 2, now, 120_000);
+    expect(shard).not.toBeNull();
+    // Restarted: without a release it would wait for the expiry.
+    expect(await claimNextSource(b, "w1", [source], now + 1_000, 120_000)).toBeNull();
+    expect(await releaseOwnLeases(b, "w2", [source], now + 1_000)).toBe(0);
+    expect(await claimNextSource(b, "w2", [source], now + 1_000, 120_000)).toBeNull();
+    expect(await releaseOwnLeases(b, "w1", [source], now + 1_000)).toBe(2);
+    expect(await claimNextSource(b, "w1", [source], now + 1_000, 120_000)).toBe(source);
+    expect(await claimNextLogShard(b, "w1", source, 2, now + 1_000, 120_000, new Set([1 - shard!]))).toBe(shard);
+    // Leases that already lapsed are left as they are (nothing to take back).
+    expect(await releaseOwnLeases(b, "w1", [source], now + 500_000)).toBe(0);
   });
 });
