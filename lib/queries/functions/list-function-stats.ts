@@ -22,16 +22,17 @@ export interface FleetStats {
 /**
  * Every function's figures for a window (the $ALL qualifier), plus the fleet total. Reads
  * the coarsest rows that cover the window exactly (day rows for whole days); pass `now` so a
- * window that ends now reads the live hour/day row instead of its minutes.
+ * window that ends now reads the live hour/day row instead of its minutes. Without
+ * initPercentiles the init-duration percentiles are null (the overview does not show them).
  */
-export async function listFunctionStats(db: Db, range: TimeRange, now?: Date): Promise<FleetStats> {
+export async function listFunctionStats(db: Db, range: TimeRange, now?: Date, o: { initPercentiles?: boolean } = {}): Promise<FleetStats> {
   const [functions, rows] = await Promise.all([
     db.lambdaFunction.findMany({
       where: { deletedAt: null },
       select: { id: true, name: true, runtime: true, architecture: true, memoryMb: true, source: { select: { region: true } } },
       orderBy: { name: "asc" },
     }),
-    readFunctionRollups(db, { from: range.from, to: range.to, qualifiers: ["$ALL"], withHist: true, coarsest: "day", openEnd: now !== undefined && range.to.getTime() >= now.getTime() }),
+    readFunctionRollups(db, { from: range.from, to: range.to, qualifiers: ["$ALL"], withHist: o.initPercentiles === false ? "duration" : true, coarsest: "day", openEnd: now !== undefined && range.to.getTime() >= now.getTime() }),
   ]);
   const byFn = totalsBy(rows, (r) => r.functionId);
   const fleetT = emptyTotals();

@@ -50,7 +50,7 @@ const countSeries = (key: "invocations" | "errors" | "throttles", label: string)
 /** Everything the overview page shows for a window. */
 export async function getOverview(db: Db, range: TimeRange, now: Date): Promise<OverviewData> {
   const [stats, fleetBuckets, coverage, alerts, queues, collectors, month] = await Promise.all([
-    listFunctionStats(db, range, now),
+    listFunctionStats(db, range, now, { initPercentiles: false }),
     getFleetSeries(db, range),
     getCoverage(db),
     listAlerts(db, { openOnly: true, limit: 20 }),
