@@ -160,9 +160,9 @@ function idleFigure(label: string, idle: CollectionMeasure): Figure {
 }
 
 /** Runs figure 1: the default shop and 1,000 functions, each active then idle. */
-export async function benchCollection(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
-  const idleCycles = o.quick ? 2 : 3;
-  const small = await prepareFleet({ functions: 12, cycles: o.quick ? 3 : 6, child: false, log: o.log });
+export async function benchCollection(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+  const idleCycles = o.smoke ? 1 : o.quick ? 2 : 3;
+  const small = await prepareFleet({ functions: 12, cycles: o.smoke ? 2 : o.quick ? 3 : 6, child: false, log: o.log });
   let smallM;
   try {
     smallM = await measureFleet(small, idleCycles, o.log);

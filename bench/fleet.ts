@@ -42,9 +42,16 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
-function runChild(args: string[]): Promise<WarmupReport> {
+/** The worker runtime settings the README recommends for large fleets (glibc arenas, V8 old-space cap). */
+export const TUNED_RUNTIME = { env: { MALLOC_ARENA_MAX: "2" }, nodeArgs: ["--max-old-space-size=256"] };
+
+/** One first collection in a child process (its peak RSS is the worker's), optionally with runtime settings. */
+export function runChild(args: string[], runtime: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<WarmupReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "collect-child.ts"), ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
+    const child = spawn(process.execPath, [...(runtime.nodeArgs ?? []), "--import", "tsx", path.join(import.meta.dirname, "collect-child.ts"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...runtime.env },
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -113,9 +120,10 @@ export async function prepareFleet(o: { functions: number; cycles: number; rate?
 let shared: { key: string; fleet: Promise<Fleet> } | null = null;
 
 /** The 1,000-function fleet, prepared once per bench run and shared by the collection and memory benchmarks. */
-export function sharedFleet(o: { quick: boolean; log: (l: string) => void }): Promise<Fleet> {
-  const key = o.quick ? "quick" : "full";
-  if (!shared || shared.key !== key) shared = { key, fleet: prepareFleet({ functions: 1000, cycles: o.quick ? 3 : 6, rate: 0.1, child: true, log: o.log }) };
+export function sharedFleet(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<Fleet> {
+  const key = o.smoke ? "smoke" : o.quick ? "quick" : "full";
+  // Smoke: the same paths with 60 functions (CI checks the harness, not the figures).
+  if (!shared || shared.key !== key) shared = { key, fleet: prepareFleet({ functions: o.smoke ? 60 : 1000, cycles: o.smoke ? 2 : o.quick ? 3 : 6, rate: 0.1, child: true, log: o.log }) };
   return shared.fleet;
 }
 

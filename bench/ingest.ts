@@ -191,8 +191,8 @@ async function storeRates(
 }
 
 /** Runs figure 2. */
-export async function benchIngest(o: { quick: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
-  const n = o.quick ? 60_000 : 250_000;
+export async function benchIngest(o: { quick: boolean; smoke?: boolean; log: (l: string) => void }): Promise<{ figures: Figure[]; details: unknown }> {
+  const n = o.smoke ? 8_000 : o.quick ? 60_000 : 250_000;
   const t0 = Date.now();
   const events = simulatedLogEvents(n);
   const total = [...events.values()].reduce((a, l) => a + l.length, 0);
@@ -200,8 +200,8 @@ export async function benchIngest(o: { quick: boolean; log: (l: string) => void 
   const messages = [...events.values()].flat().map((e) => e.message);
   const sample = messages.slice(0, 100_000);
   rate(sample.slice(0, 20_000), (m) => parseLambdaLogMessage(m).length, 300);
-  const parse = rate(sample, (m) => parseLambdaLogMessage(m).length, o.quick ? 1000 : 3000);
-  const naive = rate(sample, naiveParse, o.quick ? 1000 : 3000);
+  const parse = rate(sample, (m) => parseLambdaLogMessage(m).length, o.smoke ? 200 : o.quick ? 1000 : 3000);
+  const naive = rate(sample, naiveParse, o.smoke ? 200 : o.quick ? 1000 : 3000);
   o.log(`  parse: ${Math.round(parse.cpu)} lines per CPU-second, ${Math.round(parse.wall)} per wall second (naive regex parser ${Math.round(naive.cpu)} per CPU-second)`);
   const figures: Figure[] = [
     figure({
