@@ -61,10 +61,11 @@ describe("round", () => {
 describe("parseBenchArgs", () => {
   const known = ["collection", "ingest"];
   it.each([
-    [[], { quick: false, only: null, out: null }],
-    [["--quick"], { quick: true, only: null, out: null }],
-    [["--only", "ingest"], { quick: false, only: ["ingest"], out: null }],
-    [["--only=collection,ingest", "--out", "x.json"], { quick: false, only: ["collection", "ingest"], out: "x.json" }],
+    [[], { quick: false, smoke: false, only: null, out: null }],
+    [["--quick"], { quick: true, smoke: false, only: null, out: null }],
+    [["--smoke"], { quick: true, smoke: true, only: null, out: null }],
+    [["--only", "ingest"], { quick: false, smoke: false, only: ["ingest"], out: null }],
+    [["--only=collection,ingest", "--out", "x.json"], { quick: false, smoke: false, only: ["collection", "ingest"], out: "x.json" }],
   ])("%j", (argv, want) => expect(parseBenchArgs(argv, known)).toEqual(want));
   it.each([[["--only", "nope"]], [["--only"]], [["--fast"]], [["--out"]]])("rejects %j", (argv) => {
     expect(() => parseBenchArgs(argv, known)).toThrow();
