@@ -30,7 +30,8 @@ afterAll(async () => {
 });
 
 it("collects every interval, evaluates alert rules after each cycle, and stops on SIGTERM", async () => {
-  const rule = await createRule(h.db, { principal: null }, { name: "any checkout error", kind: "error_rate", scope: { functions: ["checkout"] }, threshold: 0, windowMinutes: 60 });
+  // Any function with an error in the last hour (which functions err in a half hour of traffic depends on the time of day).
+  const rule = await createRule(h.db, { principal: null }, { name: "any function error", kind: "error_rate", scope: {}, threshold: 0, windowMinutes: 60 });
   const child = spawn(process.execPath, [path.join(ROOT, "bin/faasight.js"), "worker", "--interval", "10s", "--since", "1h"], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: h.url, FAASIGHT_SOURCES_FILE: path.join(dir, "sources.json"), NODE_NO_WARNINGS: "1" },
@@ -51,7 +52,12 @@ it("collects every interval, evaluates alert rules after each cycle, and stops o
     await seen("cycle: ", 2);
     expect(await h.db.invocation.count()).toBeGreaterThan(0);
     const events = await h.db.alertEvent.findMany({ where: { ruleId: rule.id } });
-    expect(events.map((e) => [e.scopeKey, e.state])).toContainEqual([expect.stringContaining("checkout"), "firing"]);
+    const firing = events.filter((e) => e.state === "firing").map((e) => e.scopeKey);
+    expect(firing.length).toBeGreaterThan(0);
+    // Each firing scope is a function whose collected rows hold errors.
+    const erring = await h.db.minuteRollup.groupBy({ by: ["functionId"], where: { qualifier: "$ALL", errors: { gt: 0 } }, _sum: { errors: true } });
+    const names = (await h.db.lambdaFunction.findMany({ where: { id: { in: erring.map((g) => g.functionId) } }, select: { name: true } })).map((f) => f.name);
+    for (const key of firing) expect(names.some((n) => key.endsWith(`:${n}`))).toBe(true);
   } finally {
     child.kill("SIGTERM");
   }
