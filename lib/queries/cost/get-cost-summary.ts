@@ -1,12 +1,11 @@
 import type { Db } from "../../db.ts";
 import { bucketStarts, type TimeRange } from "../../time-range.ts";
 import { prepareTimeSeries, type PreparedSeries } from "../../charts/prepare-time-series.ts";
-import { readFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../shared/rollups.ts";
+import { levelFor, readFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../shared/rollups.ts";
 import { getCoverage } from "../shared/get-coverage.ts";
 import { estimateSpendMicros, SPEND_NOTE } from "../shared/cost.ts";
 import { getMonthSpend, type MonthSpend } from "./get-month-spend.ts";
 import { costTrendRange } from "./get-spend-series.ts";
-import { levelFor } from "../overview/get-sparklines.ts";
 
 export interface CostRow {
   function: string;

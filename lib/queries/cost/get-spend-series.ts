@@ -7,8 +7,7 @@ import { apiGatewayCost, getRegionPrices, lambdaComputeCost, lambdaRequestCost, 
 import { prepareTimeSeries, type PreparedSeries } from "../../charts/prepare-time-series.ts";
 import { bucketStarts, type TimeRange } from "../../time-range.ts";
 import { getCoverage } from "../shared/get-coverage.ts";
-import { DAY, readFunctionRollups, splitWindow } from "../shared/rollups.ts";
-import { levelFor } from "../overview/get-sparklines.ts";
+import { DAY, levelFor, readFunctionRollups, splitWindow } from "../shared/rollups.ts";
 import { addSpend, stackTopSpend, type SpendBuckets } from "./stack-spend.ts";
 
 export const SPEND_GROUPS = ["function", "stage", "service"] as const;

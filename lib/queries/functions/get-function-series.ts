@@ -1,7 +1,6 @@
 import type { Db } from "../../db.ts";
 import type { TimeRange } from "../../time-range.ts";
-import { bucketOf, readFunctionRollups, totalsBy, type Totals } from "../shared/rollups.ts";
-import { levelFor } from "../overview/get-sparklines.ts";
+import { bucketOf, levelFor, readFunctionRollups, totalsBy, type Totals } from "../shared/rollups.ts";
 
 /** A function's totals per chart bucket for one qualifier ($ALL, a version or an alias). */
 export async function getFunctionSeries(db: Db, functionId: number, qualifier: string, range: TimeRange, now?: Date): Promise<Map<number, Totals>> {

@@ -1,6 +1,6 @@
 import type { Db } from "../../db.ts";
 import type { TimeRange } from "../../time-range.ts";
-import { bucketOf, DAY, HOUR, MINUTE, readFunctionRollups, totalsBy, type RollupLevel, type Totals } from "../shared/rollups.ts";
+import { bucketOf, DAY, HOUR, levelFor, MINUTE, readFunctionRollups, totalsBy, type Totals } from "../shared/rollups.ts";
 
 const SPARK_STEPS = [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY];
 const SPARK_POINTS = 32;
@@ -14,11 +14,6 @@ export function sparkStepFor(windowMs: number): number {
 export function sparkRange(range: TimeRange): TimeRange {
   const stepMs = sparkStepFor(range.to.getTime() - range.from.getTime());
   return { ...range, stepMs };
-}
-
-/** The coarsest rows that still fall in one bucket of `stepMs` (pure). */
-export function levelFor(stepMs: number): RollupLevel {
-  return stepMs >= DAY ? "day" : stepMs >= HOUR ? "hour" : "minute";
 }
 
 /** Invocation and error counts per sparkline bucket for the given functions ($ALL, no histograms). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planWindow, type RollupLevel } from "./rollups.ts";
-import { sparkStepFor, levelFor } from "../overview/get-sparklines.ts";
+import { levelFor, planWindow, type RollupLevel } from "./rollups.ts";
+import { sparkStepFor } from "../overview/get-sparklines.ts";
 
 const t = (s: string) => Date.parse(s);
 const show = (spans: ReturnType<typeof planWindow>) => spans.map((s) => `${s.level} ${new Date(s.from).toISOString().slice(5, 16)}..${new Date(s.to).toISOString().slice(5, 16)}`);

@@ -93,6 +93,11 @@ export function splitWindow(from: number, to: number, useHours: boolean): { minu
   return { minutes: spans.filter((s) => s.level === "minute").map((s) => [s.from, s.to]), hours: hours ? [hours.from, hours.to] : null };
 }
 
+/** The coarsest rows that still fall in one bucket of `stepMs` (pure). */
+export function levelFor(stepMs: number): RollupLevel {
+  return stepMs >= DAY ? "day" : stepMs >= HOUR ? "hour" : "minute";
+}
+
 /** The coarsest level a read may use: the filter's, or by window length. */
 export function coarsestFor(f: Pick<RollupFilter, "from" | "to" | "coarsest" | "useHours">): RollupLevel {
   if (f.coarsest) return f.coarsest;
