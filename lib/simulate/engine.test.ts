@@ -175,6 +175,29 @@ describe("Simulation", () => {
     // Minute rows add up to the totals.
     const minuteSum = day.truth.minutes.filter((m) => m.name === "search" && m.qualifier === "$ALL").reduce((s, m) => s + m.invocations, 0);
     expect(minuteSum).toBe(search.invocations);
+    // Stage minutes add up to the stage totals, status code by status code.
+    for (const s of day.truth.stages) {
+      const rows = day.truth.stageMinutes.filter((m) => m.api === s.api && m.stage === s.stage);
+      expect(rows.reduce((a, m) => a + m.requests, 0), s.stage).toBe(s.requests);
+      const byStatus: Record<string, number> = {};
+      for (const m of rows) for (const [code, n] of Object.entries(m.byStatus)) byStatus[code] = (byStatus[code] ?? 0) + n;
+      expect(byStatus, s.stage).toEqual(s.byStatus);
+    }
+    // Dead-letter and destination messages are attributed to the function that failed, per minute too.
+    const fnOf: Record<string, string> = { "orders-dlq": "orders-worker", "image-resize-dlq": "image-resize", "notifier-failures": "notifier" };
+    for (const q of day.truth.queues.filter((x) => x.kind !== "source")) {
+      const r = day.truth.functions.find((f) => f.name === fnOf[q.queue] && f.qualifier === "$ALL")!;
+      expect(q.kind === "dlq" ? r.dlqMessages : r.destinationMessages, q.queue).toBe(q.messages);
+      const perMinute = day.truth.minutes.filter((m) => m.name === r.name && m.qualifier === "$ALL").reduce((a, m) => a + m.dlqMessages + m.destinationMessages, 0);
+      expect(perMinute, q.queue).toBe(q.messages);
+    }
+    expect(day.truth.queues.filter((x) => x.kind !== "source").every((q) => q.messages > 0)).toBe(true);
+    // Minute percentiles are nearest-rank over the minute's printed durations.
+    const mins = day.truth.minutes.filter((m) => m.name === "search" && m.qualifier === "$ALL" && m.invocations > 0);
+    expect(mins.every((m) => m.p50Ms! <= m.p90Ms! && m.p90Ms! <= m.p99Ms!)).toBe(true);
+    const single = mins.find((m) => m.invocations === 1)!;
+    expect(single.p50Ms).toBe(single.durationMsSum);
+    expect(day.truth.minutes.filter((m) => m.invocations === 0).every((m) => m.p50Ms === null)).toBe(true);
   }, 60_000);
 });
 

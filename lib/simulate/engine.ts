@@ -467,10 +467,10 @@ export class Simulation {
     const qualified = functionArn(rec.fn, p.qualifier ?? "$LATEST");
     if (f.spec.async?.deadLetterQueue) {
       const msg = deadLetterMessage(rec.requestId, p.payload ?? {}, String(response.errorMessage ?? ""));
-      this.send(f.spec.async.deadLetterQueue, msg.body, msg.attributes, at, true);
+      this.send(f.spec.async.deadLetterQueue, msg.body, msg.attributes, at, true, { name: f.spec.name, version: rec.version, alias: rec.alias, at });
     } else if (f.spec.async?.onFailureQueue) {
       const body = onFailureRecord({ requestId: rec.requestId, functionArn: qualified, attempts: p.attempt, payload: p.payload ?? {}, executedVersion: rec.version, response, at });
-      this.send(f.spec.async.onFailureQueue, body, undefined, at, true);
+      this.send(f.spec.async.onFailureQueue, body, undefined, at, true, { name: f.spec.name, version: rec.version, alias: rec.alias, at });
     } else {
       for (const d of this.lambdaDims(f.spec.name, rec.alias)) this.o.metrics.count("AWS/Lambda", "AsyncEventsDropped", d, at);
     }
@@ -481,13 +481,20 @@ export class Simulation {
    * by a redrive. Messages of consumed source queues are not written: their consumption is simulated
    * (a real message would make an emulator's event source mapping invoke the function again).
    */
-  private send(queue: string, body: string, attributes: Record<string, SqsMessageAttribute> | undefined, at: number, counted: boolean): void {
+  private send(
+    queue: string,
+    body: string,
+    attributes: Record<string, SqsMessageAttribute> | undefined,
+    at: number,
+    counted: boolean,
+    from?: { name: string; version: string; alias?: string; at: number },
+  ): void {
     const q = this.queues.get(queue);
     if (q?.kind !== "source") {
       this.o.output.message(queue, body, attributes, at);
       q?.pending.push(at);
     }
-    this.o.truth.message(queue);
+    this.o.truth.message(queue, from);
     if (counted) this.o.metrics.count("AWS/SQS", "NumberOfMessagesSent", this.dimsOf(["QueueName", queue]), at);
   }
 
@@ -582,7 +589,7 @@ export class Simulation {
         this.o.metrics.count("AWS/SQS", "NumberOfMessagesDeleted", dims, rec.endAt, batch.length - failed.length);
         const retry: SqsMessage[] = [];
         for (const msg of failed) {
-          if (msg.receiveCount >= maxReceive && dlq) this.send(dlq, msg.body, undefined, rec.endAt + visibilityMs, false);
+          if (msg.receiveCount >= maxReceive && dlq) this.send(dlq, msg.body, undefined, rec.endAt + visibilityMs, false, { name: f.spec.name, version: rec.version, alias: rec.alias, at: rec.endAt + visibilityMs });
           else retry.push(msg);
         }
         if (retry.length) this.pushBatch(f, t, retry, rec.endAt + visibilityMs + uniform(frng, 5, 500), frng);
@@ -843,7 +850,7 @@ export class Simulation {
       this.o.output.traces([seg], completedAt + 1);
       this.o.truth.trace(req.trace!.traceId);
     }
-    this.o.truth.request({ api: api.name, apiType: api.type, stage: stage.name, status, cacheHit: req.cacheHit, canary: req.canary });
+    this.o.truth.request({ at, api: api.name, apiType: api.type, stage: stage.name, status, cacheHit: req.cacheHit, canary: req.canary });
   }
 }
 

@@ -8,10 +8,11 @@
  *   "functions": [ { "name", "qualifier", "invocations", "errors", "errorsByType": { type: n },
  *                    "throttles", "timeouts", "coldStarts", "oomKills", "billedMs", "gbSeconds",
  *                    "durationMsSum", "initMsSum", "p50Ms", "p90Ms", "p99Ms",
- *                    "logLines", "reportLines", "tracedInvocations" } ],
- *   "minutes":   [ { "minute": ISO, "name", "qualifier", ...the same counters without percentiles } ],
+ *                    "logLines", "reportLines", "tracedInvocations", "dlqMessages", "destinationMessages" } ],
+ *   "minutes":   [ { "minute": ISO, "name", "qualifier", ...the same counters and percentiles } ],
  *   "stages":    [ { "api", "apiType": "REST"|"HTTP", "stage", "requests", "status4xx", "status5xx",
  *                    "byStatus": { "403": n, ... }, "cacheHits", "cacheMisses", "canaryRequests" } ],
+ *   "stageMinutes": [ { "minute": ISO, ...the same stage fields } ],
  *   "queues":    [ { "queue", "kind": "dlq"|"destination"|"source", "messages", "depth" } ],
  *   "traces": n, "asyncRetries": n
  * }
@@ -33,8 +34,12 @@
  *   lines, errors, END, REPORT, or the JSON platform events); provisioned-concurrency environments'
  *   INIT_START lines count in the $ALL and version rows only. reportLines counts REPORT lines (or
  *   platform.report events); tracedInvocations counts REPORT lines with "Sampled: true".
+ * - dlqMessages / destinationMessages: messages the row's failed events sent to the function's
+ *   dead-letter queue (async DLQ, or the event source queue's redrive) / on-failure destination, in
+ *   the minute the message was sent.
  * - stages count finished requests by API, stage and final status; canary requests are included
- *   in the stage's totals. queues: messages written during the run; depth = messages visible at the
+ *   in the stage's totals. stageMinutes: the same per minute the request was received (the minute
+ *   of its Count datum). queues: messages written during the run; depth = messages visible at the
  *   end (the queue's depth before the run plus messages written; sources are consumed: depth 0).
  * - traces = distinct trace ids with at least one segment written; asyncRetries = attempts >= 2.
  */
@@ -57,6 +62,8 @@ export interface TruthCounters {
   logLines: number;
   reportLines: number;
   tracedInvocations: number;
+  dlqMessages: number;
+  destinationMessages: number;
 }
 
 export interface TruthFunctionRow extends TruthCounters {
@@ -71,6 +78,9 @@ export interface TruthMinuteRow extends TruthCounters {
   minute: string;
   name: string;
   qualifier: string;
+  p50Ms: number | null;
+  p90Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface TruthStageRow {
@@ -84,6 +94,10 @@ export interface TruthStageRow {
   cacheHits: number;
   cacheMisses: number;
   canaryRequests: number;
+}
+
+export interface TruthStageMinuteRow extends TruthStageRow {
+  minute: string;
 }
 
 export interface TruthQueueRow {
@@ -102,6 +116,7 @@ export interface GroundTruth {
   functions: TruthFunctionRow[];
   minutes: TruthMinuteRow[];
   stages: TruthStageRow[];
+  stageMinutes: TruthStageMinuteRow[];
   queues: TruthQueueRow[];
   traces: number;
   asyncRetries: number;
@@ -124,6 +139,8 @@ interface Acc {
   logLines: number;
   reportLines: number;
   traced: number;
+  dlq: number;
+  destination: number;
 }
 
 const newAcc = (): Acc => ({
@@ -141,6 +158,8 @@ const newAcc = (): Acc => ({
   logLines: 0,
   reportLines: 0,
   traced: 0,
+  dlq: 0,
+  destination: 0,
 });
 
 function counters(a: Acc): TruthCounters {
@@ -159,6 +178,8 @@ function counters(a: Acc): TruthCounters {
     logLines: a.logLines,
     reportLines: a.reportLines,
     tracedInvocations: a.traced,
+    dlqMessages: a.dlq,
+    destinationMessages: a.destination,
   };
 }
 
@@ -191,6 +212,8 @@ export interface ThrottleFact {
 }
 
 export interface RequestFact {
+  /** When the gateway received the request. */
+  at: number;
   api: string;
   apiType: "REST" | "HTTP";
   stage: string;
@@ -201,9 +224,11 @@ export interface RequestFact {
 
 /** Accumulates the ground truth while the simulation runs. */
 export class TruthRecorder {
-  private rows = new Map<string, { name: string; qualifier: string; acc: Acc; durations: number[]; lastMinute: number; lastMinuteAcc?: Acc }>();
-  private minuteRows = new Map<string, { minute: number; name: string; qualifier: string; acc: Acc }>();
+  private rows = new Map<string, { name: string; qualifier: string; acc: Acc; durations: number[]; lastMinute: number; lastMinuteAcc?: Acc; lastMinuteDurations?: number[] }>();
+  private minuteRows = new Map<string, { minute: number; name: string; qualifier: string; acc: Acc; durations: number[] }>();
   private stages = new Map<string, TruthStageRow>();
+  private stageMinutes = new Map<string, TruthStageMinuteRow>();
+  private scratchDurations: number[] = [];
   private queues = new Map<string, TruthQueueRow>();
   private traceIds = new Set<string>();
   private scratch: Acc | undefined;
@@ -230,20 +255,31 @@ export class TruthRecorder {
     return r;
   }
 
-  private minuteAcc(row: { name: string; qualifier: string; lastMinute: number; lastMinuteAcc?: Acc }, minute: number): Acc {
+  private minuteAcc(row: { name: string; qualifier: string; lastMinute: number; lastMinuteAcc?: Acc; lastMinuteDurations?: number[] }, minute: number): Acc {
     if (this.options.minutes === false) return (this.scratch ??= newAcc());
     if (row.lastMinute !== minute || !row.lastMinuteAcc) {
+      const m = this.minuteRow(minute, row.name, row.qualifier);
       row.lastMinute = minute;
-      row.lastMinuteAcc = this.minuteRow(minute, row.name, row.qualifier).acc;
+      row.lastMinuteAcc = m.acc;
+      row.lastMinuteDurations = m.durations;
     }
     return row.lastMinuteAcc;
+  }
+
+  /** The duration list of the row's current minute (call minuteAcc first). */
+  private minuteDurations(row: { lastMinuteDurations?: number[] }): number[] {
+    if (this.options.minutes === false) {
+      this.scratchDurations.length = 0;
+      return this.scratchDurations;
+    }
+    return row.lastMinuteDurations!;
   }
 
   private minuteRow(minute: number, name: string, qualifier: string) {
     const key = `${minute}\u0000${name}\u0000${qualifier}`;
     let r = this.minuteRows.get(key);
     if (!r) {
-      r = { minute, name, qualifier, acc: newAcc() };
+      r = { minute, name, qualifier, acc: newAcc(), durations: [] };
       this.minuteRows.set(key, r);
     }
     return r;
@@ -288,6 +324,7 @@ export class TruthRecorder {
       row.durations.push(dur);
       add(row.acc);
       add(this.minuteAcc(row, minute));
+      this.minuteDurations(row).push(dur);
     };
     visit(ALL_QUALIFIER);
     visit(f.version);
@@ -323,13 +360,16 @@ export class TruthRecorder {
       s = { api: f.api, apiType: f.apiType, stage: f.stage, requests: 0, status4xx: 0, status5xx: 0, byStatus: {}, cacheHits: 0, cacheMisses: 0, canaryRequests: 0 };
       this.stages.set(key, s);
     }
-    s.requests++;
-    if (f.status >= 400 && f.status < 500) s.status4xx++;
-    if (f.status >= 500) s.status5xx++;
-    s.byStatus[String(f.status)] = (s.byStatus[String(f.status)] ?? 0) + 1;
-    if (f.cacheHit === true) s.cacheHits++;
-    if (f.cacheHit === false) s.cacheMisses++;
-    if (f.canary) s.canaryRequests++;
+    addRequest(s, f);
+    if (this.options.minutes === false) return;
+    const minute = f.at - (f.at % 60_000);
+    const mkey = `${minute}\u0000${key}`;
+    let m = this.stageMinutes.get(mkey);
+    if (!m) {
+      m = { minute: new Date(minute).toISOString(), api: f.api, apiType: f.apiType, stage: f.stage, requests: 0, status4xx: 0, status5xx: 0, byStatus: {}, cacheHits: 0, cacheMisses: 0, canaryRequests: 0 };
+      this.stageMinutes.set(mkey, m);
+    }
+    addRequest(m, f);
   }
 
   /** Declares a queue with its depth before the run. */
@@ -337,12 +377,24 @@ export class TruthRecorder {
     if (!this.queues.has(name)) this.queues.set(name, { queue: name, kind, messages: 0, depth: initialDepth });
   }
 
-  /** Records a message written to a queue (the depth grows unless the queue is a consumed source). */
-  message(queue: string): void {
+  /**
+   * Records a message written to a queue (the depth grows unless the queue is a consumed source);
+   * `from`: the failed invocation that sent it to a dead-letter queue or on-failure destination.
+   */
+  message(queue: string, from?: { name: string; version: string; alias?: string; at: number }): void {
     const q = this.queues.get(queue);
     if (!q) throw new Error(`truth: undeclared queue ${queue}`);
     q.messages++;
     if (q.kind !== "source") q.depth++;
+    if (!from || q.kind === "source") return;
+    const minute = from.at - (from.at % 60_000);
+    for (const qualifier of this.qualifiers(from.version, from.alias)) {
+      const row = this.row(from.name, qualifier);
+      for (const acc of [row.acc, this.minuteAcc(row, minute)]) {
+        if (q.kind === "dlq") acc.dlq++;
+        else acc.destination++;
+      }
+    }
   }
 
   /** Current depth of a queue as the simulation knows it. */
@@ -376,7 +428,14 @@ export class TruthRecorder {
       .sort(byName);
     const minutes: TruthMinuteRow[] = [...this.minuteRows.values()]
       .sort((a, b) => a.minute - b.minute || byName(a, b))
-      .map((r) => ({ minute: new Date(r.minute).toISOString(), name: r.name, qualifier: r.qualifier, ...counters(r.acc) }));
+      .map((r) => {
+        const sorted = r.durations.sort((a, b) => a - b);
+        const pct = (p: number) => {
+          const v = nearestRank(sorted, p);
+          return v === null ? null : v / 100;
+        };
+        return { minute: new Date(r.minute).toISOString(), name: r.name, qualifier: r.qualifier, ...counters(r.acc), p50Ms: pct(50), p90Ms: pct(90), p99Ms: pct(99) };
+      });
     return {
       seed: this.meta.seed,
       generatedAt: generatedAt.toISOString(),
@@ -386,11 +445,22 @@ export class TruthRecorder {
       functions,
       minutes,
       stages: [...this.stages.values()].sort((a, b) => (a.api + a.stage < b.api + b.stage ? -1 : 1)),
+      stageMinutes: [...this.stageMinutes.values()].sort((a, b) => (a.minute !== b.minute ? (a.minute < b.minute ? -1 : 1) : a.api + a.stage < b.api + b.stage ? -1 : 1)),
       queues: [...this.queues.values()].sort((a, b) => (a.queue < b.queue ? -1 : 1)),
       traces: this.traceIds.size,
       asyncRetries: this.asyncRetries,
     };
   }
+}
+
+function addRequest(s: TruthStageRow, f: RequestFact): void {
+  s.requests++;
+  if (f.status >= 400 && f.status < 500) s.status4xx++;
+  if (f.status >= 500) s.status5xx++;
+  s.byStatus[String(f.status)] = (s.byStatus[String(f.status)] ?? 0) + 1;
+  if (f.cacheHit === true) s.cacheHits++;
+  if (f.cacheHit === false) s.cacheMisses++;
+  if (f.canary) s.canaryRequests++;
 }
 
 function cmpQualifier(a: string, b: string): number {
