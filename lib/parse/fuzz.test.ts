@@ -39,7 +39,7 @@ const logAlphabet = fc.constantFrom(
   "Memory Size: ", "Max Memory Used: ", "Init Duration: ", "Status: ", "Error Type: ", "INIT_START", "INIT_REPORT",
   "Task timed out after ", "RequestId: ", "Error: Runtime exited", "[ERROR] ", "[INFO]\t", "INFO\t", "ERROR\t",
   "Invoke Error \t", "2024-05-01T10:00:00.000Z", '"type":"platform.report"', '"record":', '"level":"ERROR"',
-  "undefined", "\u00a0", "\u2028", "😀",
+  "undefined", "\u00a0", "\u2028", "😀", "9".repeat(400), "1e999",
 );
 
 /** A real sample cut at a random point, optionally with random text spliced in. */
@@ -97,11 +97,15 @@ function checkLine(line: ParsedLogLine): boolean {
   if (!VALID_KINDS.has(line.kind)) return false;
   if (line.kind === "unparsed") return typeof line.reason === "string" && line.reason.length > 0;
   if (line.kind === "report") {
-    return [line.durationMs, line.billedDurationMs, line.memorySizeMb, line.maxMemoryUsedMb].every(Number.isFinite) && line.requestId.length > 0;
+    const numbers = [line.durationMs, line.billedDurationMs, line.memorySizeMb, line.maxMemoryUsedMb];
+    if (!numbers.every(Number.isFinite) || line.requestId.length === 0) return false;
   }
-  if (line.kind === "timeout") return Number.isFinite(line.timeoutSeconds);
+  if (line.kind === "timeout" && !Number.isFinite(line.timeoutSeconds)) return false;
+  // The CLI's flat shape survives JSON unchanged: every number finite (no NaN/Infinity turned into null).
   const flat = toParseLogsJson(line);
-  return flat.kind === line.kind && JSON.parse(JSON.stringify(flat)).kind === line.kind;
+  if (flat.kind !== line.kind) return false;
+  if (Object.values(flat).some((v) => typeof v === "number" && !Number.isFinite(v))) return false;
+  return JSON.stringify(JSON.parse(JSON.stringify(flat))) === JSON.stringify(flat);
 }
 
 describe("lambda log parsers never throw", () => {

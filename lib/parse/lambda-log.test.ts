@@ -751,8 +751,20 @@ describe("parseLambdaLogLine", () => {
     ['"just a string"', "unrecognized line"],
     ['{"type":"other"}', "JSON object without level or platform type"],
     ['{"type":"platform.report","record":{"requestId":"x","metrics":{}}}', "REPORT line without a numeric Duration"],
+    // 400 digits overflow a double: never a report with Infinity (printed as null by JSON.stringify).
+    [`REPORT RequestId: ${RID}\tDuration: ${"9".repeat(400)} ms\tBilled Duration: 1 ms\tMemory Size: 1 MB\tMax Memory Used: 1 MB\t`, "REPORT line without a numeric Duration"],
+    [`REPORT RequestId: ${RID}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 1${"0".repeat(400)} MB\tMax Memory Used: 1 MB\t`, "REPORT line without a numeric Memory Size"],
+    ['{"type":"platform.report","record":{"requestId":"x","metrics":{"durationMs":1e999,"billedDurationMs":1,"memorySizeMB":1,"maxMemoryUsedMB":1}}}', "REPORT line without a numeric Duration"],
+    [`2024-01-29T16:41:15.998Z ${RID} Task timed out after ${"9".repeat(400)} seconds`, "malformed timeout line"],
   ])("%j -> unparsed (%s)", (input, reason) => {
     expect(parseLambdaLogLine(input)).toEqual({ kind: "unparsed", reason });
+  });
+
+  it("drops an optional REPORT figure that overflows instead of reporting Infinity", () => {
+    const line = parseLambdaLogLine(
+      `REPORT RequestId: ${RID}\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: ${"9".repeat(400)} ms\t`,
+    );
+    expect(line).toEqual({ kind: "report", format: "text", requestId: RID, durationMs: 1.5, billedDurationMs: 2, memorySizeMb: 128, maxMemoryUsedMb: 60 });
   });
 
   it("never throws on non-string input", () => {
@@ -836,5 +848,32 @@ describe("toParseLogsJson", () => {
       level: "ERROR",
     });
     expect(toParseLogsJson(parseLambdaLogLine("garbage"))).toEqual({ kind: "unparsed" });
+  });
+
+  it.each([
+    [
+      "INIT_START Runtime Version: nodejs:20.v13\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:0a25e3e7\t",
+      { kind: "init_start", runtimeVersion: "nodejs:20.v13" },
+    ],
+    [
+      '{"time":"2024-05-01T10:00:00.000Z","type":"platform.initStart","record":{"initializationType":"on-demand","phase":"init","runtimeVersion":"python:3.12.v18","functionName":"orders","functionVersion":"$LATEST"}}',
+      { kind: "init_start", runtimeVersion: "python:3.12.v18" },
+    ],
+    [
+      `{"time":"2024-05-01T10:00:00.300Z","type":"platform.runtimeDone","record":{"requestId":"${RID}","status":"error","errorType":"Runtime.ExitError","metrics":{"durationMs":290.5,"producedBytes":0}}}`,
+      { kind: "platform", eventType: "platform.runtimeDone", requestId: RID, durationMs: 290.5, status: "error", errorType: "Runtime.ExitError" },
+    ],
+    [
+      "INIT_REPORT Init Duration: 154.03 ms\tPhase: init\tStatus: error\tError Type: Runtime.ExitError\t",
+      { kind: "platform", eventType: "platform.initReport", durationMs: 154.03, status: "error", errorType: "Runtime.ExitError" },
+    ],
+    [
+      "XRAY TraceId: 1-5e34a614-10bd4b4ff1fb44f07bc535a1\tSegmentId: 3d752a1be1bbe37e\tSampled: true\t",
+      { kind: "platform", eventType: "xray", xrayTraceId: "1-5e34a614-10bd4b4ff1fb44f07bc535a1" },
+    ],
+  ])("names the platform event and runtime version: %s", (input, expected) => {
+    const json = toParseLogsJson(parseLambdaLogLine(input));
+    expect(json).toEqual(expected);
+    expect(Object.keys(json)).toEqual(Object.keys(expected));
   });
 });

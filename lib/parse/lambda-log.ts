@@ -219,8 +219,12 @@ export function parseLambdaLogMessage(message: string): ParsedLogLine[] {
 /** The flat JSON object a CLI prints for one parsed line (absent keys omitted, fixed key order). */
 export interface ParseLogsJson {
   kind: LogLineKind;
+  /** Platform lines only: "platform.runtimeDone", "platform.initReport", "xray", ... */
+  eventType?: string;
   requestId?: string;
   version?: string;
+  /** INIT_START / platform.initStart: "nodejs:20.v13". */
+  runtimeVersion?: string;
   durationMs?: number;
   billedDurationMs?: number;
   memorySizeMb?: number;
@@ -236,8 +240,10 @@ export interface ParseLogsJson {
 }
 
 const PARSE_LOGS_JSON_KEYS = [
+  "eventType",
   "requestId",
   "version",
+  "runtimeVersion",
   "durationMs",
   "billedDurationMs",
   "memorySizeMb",
@@ -452,9 +458,11 @@ function parseReportStrict(line: string): ReportLine | undefined {
     memorySizeMb: Number(m[4]),
     maxMemoryUsedMb: Number(m[5]),
   };
-  if (m[6] !== undefined) out.initDurationMs = Number(m[6]);
-  if (m[7] !== undefined) out.restoreDurationMs = Number(m[7]);
-  if (m[8] !== undefined) out.billedRestoreDurationMs = Number(m[8]);
+  // Digit runs past ~308 digits overflow to Infinity: let the slow path report them as unparsed.
+  if (!isNum(out.durationMs) || !isNum(out.billedDurationMs) || !isNum(out.memorySizeMb) || !isNum(out.maxMemoryUsedMb)) return undefined;
+  if (m[6] !== undefined && isNum(Number(m[6]))) out.initDurationMs = Number(m[6]);
+  if (m[7] !== undefined && isNum(Number(m[7]))) out.restoreDurationMs = Number(m[7]);
+  if (m[8] !== undefined && isNum(Number(m[8]))) out.billedRestoreDurationMs = Number(m[8]);
   if (m[9] !== undefined) out.status = m[9];
   if (m[10] !== undefined) {
     out.errorType = m[10];
