@@ -24,6 +24,8 @@ describe("summarizeTrace on a real API Gateway -> Lambda cold start trace", () =
       requestId: "372607be-98bc-4960-bcb8-352704034263",
       coldStart: true,
       initMs: 851.506,
+      invocationMs: 196.879,
+      overheadMs: 0.543,
       fault: false,
       error: false,
       throttle: false,
@@ -193,6 +195,8 @@ describe("summarizeTrace on synthetic SnapStart/fault documents", () => {
       durationMs: 250,
     });
     expect(s.initMs).toBeUndefined();
+    expect(s.invocationMs).toBe(180);
+    expect(s.overheadMs).toBeUndefined();
     expect(s.exceptions).toEqual([
       { segmentId: "2b3c4d5e6f708192", type: "PaymentGatewayError", message: "upstream 503", remote: true },
     ]);

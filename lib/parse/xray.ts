@@ -67,6 +67,10 @@ export interface TraceSummary {
   coldStart: boolean;
   initMs?: number;
   restoreMs?: number;
+  /** Duration of the function's Invocation subsegment (the handler). */
+  invocationMs?: number;
+  /** Duration of the function's Overhead subsegment (runtime work after the response was sent). */
+  overheadMs?: number;
   fault: boolean;
   error: boolean;
   throttle: boolean;
@@ -314,6 +318,10 @@ function describeLambda(summary: TraceSummary, all: Node[], children: Map<string
       } else if (child.name === "Restore") {
         summary.coldStart = true;
         if (child.end !== undefined) summary.restoreMs = round3((child.end - child.start) * 1000);
+      } else if (child.name === "Invocation") {
+        if (child.end !== undefined) summary.invocationMs = round3((child.end - child.start) * 1000);
+      } else if (child.name === "Overhead") {
+        if (child.end !== undefined) summary.overheadMs = round3((child.end - child.start) * 1000);
       }
     }
   }
