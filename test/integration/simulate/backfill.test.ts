@@ -1,54 +1,67 @@
 /**
- * A 1-day backfill into the sandbox through the real SDK, read back through the SDK alone
- * and compared with the ground truth: REPORT lines, cold starts, Lambda and API Gateway
- * metrics, per-version counts and DLQ depths must match exactly.
+ * `faasight simulate --backfill 1d --truth FILE` (the command, in a child process) into a sandbox,
+ * read back through the SDK alone and compared with the ground truth file: REPORT lines, cold
+ * starts, billed ms, Lambda and API Gateway metric sums (in total and minute by minute),
+ * per-version counts and DLQ / destination depths must match exactly.
  */
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { GetApisCommand } from "@aws-sdk/client-apigatewayv2";
 import { createAwsClients, sandboxTarget, type AwsClients } from "../../../lib/aws/clients.ts";
 import { startSandbox, type Sandbox } from "../../../lib/sandbox/server.ts";
-import { backfill, createRun } from "../../../lib/simulate/backfill.ts";
-import { provisionShop, type ProvisionResult } from "../../../lib/simulate/provision.ts";
 import { simulatedInvocationRunner } from "../../../lib/simulate/runner.ts";
 import { buildShop } from "../../../lib/simulate/shop.ts";
 import type { GroundTruth } from "../../../lib/simulate/truth.ts";
-import { metricSums, queryId, reportLines, type SumQuery } from "./helpers.ts";
+import { metricSeries, metricSums, queryId, reportLines, type SumQuery } from "./helpers.ts";
 
+const root = path.resolve(import.meta.dirname, "../../..");
 const shop = buildShop();
 let sandbox: Sandbox;
 let clients: AwsClients;
 let truth: GroundTruth;
-let provisioned: ProvisionResult;
+let dir: string;
 let start: number;
 let end: number;
-let writeErrors: Map<string, string>;
+let exitCode: number | null;
+let stderr = "";
+let apiIds: Record<string, string>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, runInvocation: simulatedInvocationRunner });
   clients = createAwsClients(sandboxTarget(sandbox.url));
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-backfill-"));
   // Ends a few minutes ago so that nothing lands in the future of the endpoint's clock.
   end = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
   start = end - 86_400_000;
-  provisioned = await provisionShop(clients, shop);
-  const run = createRun({ clients, shop, seed: 42, start, provisioned });
-  const t0 = performance.now();
-  await backfill(run, end);
-  await run.writer.close();
-  console.log(`1-day backfill: ${run.truth.totalInvocations()} invocations in ${((performance.now() - t0) / 1000).toFixed(1)} s`, run.writer.stats);
-  writeErrors = run.writer.errors;
-  truth = run.truth.toJSON(new Date());
+  const file = path.join(dir, "truth.json");
+  const args = ["bin/faasight.js", "simulate", "--endpoint", sandbox.url, "--backfill", "1d", "--seed", "42", "--end", new Date(end).toISOString(), "--truth", file];
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_ENDPOINT_URL: "" };
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  exitCode = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  console.log(stderr.split("\n").filter((l) => l.startsWith("backfilled")).join("\n"));
+  truth = JSON.parse(fs.readFileSync(file, "utf8")) as GroundTruth;
+  const apis = await clients.apigatewayv2.send(new GetApisCommand({}));
+  apiIds = Object.fromEntries((apis.Items ?? []).map((a) => [a.Name!, a.ApiId!]));
 }, 600_000);
 
 afterAll(async () => {
   clients?.destroy();
   await sandbox?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const all = (name: string) => truth.functions.find((f) => f.name === name && f.qualifier === "$ALL")!;
 
 describe("1-day backfill into the sandbox", () => {
   it("wrote everything without errors", () => {
-    expect(Object.fromEntries(writeErrors)).toEqual({});
+    expect(exitCode, stderr).toBe(0);
+    expect(stderr).not.toMatch(/error|failed/);
+    expect(truth.window).toEqual({ start: new Date(start).toISOString(), end: new Date(end).toISOString() });
     expect(truth.functions.filter((f) => f.qualifier === "$ALL").reduce((s, f) => s + f.invocations, 0)).toBeGreaterThan(25_000);
   });
 
@@ -93,7 +106,7 @@ describe("1-day backfill into the sandbox", () => {
   it("has Count, 4XXError and 5XXError per stage (REST by ApiName, HTTP API by ApiId)", async () => {
     const queries: SumQuery[] = [];
     for (const s of truth.stages) {
-      const dims: Record<string, string> = s.apiType === "REST" ? { ApiName: s.api, Stage: s.stage } : { ApiId: provisioned.apiIds[s.api]!, Stage: s.stage };
+      const dims: Record<string, string> = s.apiType === "REST" ? { ApiName: s.api, Stage: s.stage } : { ApiId: apiIds[s.api]!, Stage: s.stage };
       const [c4, c5] = s.apiType === "REST" ? ["4XXError", "5XXError"] : ["4xx", "5xx"];
       queries.push({ id: queryId(`${s.api}_${s.stage}_count`), namespace: "AWS/ApiGateway", metric: "Count", dims });
       queries.push({ id: queryId(`${s.api}_${s.stage}_4`), namespace: "AWS/ApiGateway", metric: c4!, dims });
@@ -108,11 +121,65 @@ describe("1-day backfill into the sandbox", () => {
     }
   }, 120_000);
 
+  it("has one REPORT line per executed version (the [version] of the log stream name)", async () => {
+    for (const fn of shop.functions) {
+      const reports = await reportLines(clients, fn.name, fn.logFormat === "JSON", start - 3600_000, end + 3600_000);
+      const byVersion: Record<string, number> = {};
+      for (const r of reports) {
+        const v = /\[([^\]]+)\]/.exec(r.stream)![1]!;
+        byVersion[v] = (byVersion[v] ?? 0) + 1;
+      }
+      const versionRows = truth.functions.filter((f) => f.name === fn.name && (f.qualifier === "$LATEST" || /^\d+$/.test(f.qualifier)) && f.invocations > 0);
+      expect(byVersion, fn.name).toEqual(Object.fromEntries(versionRows.map((f) => [f.qualifier, f.invocations])));
+    }
+  }, 300_000);
+
+  it("matches the truth minute by minute: Invocations and Errors per function, Count per stage (Period 60)", async () => {
+    const queries: SumQuery[] = [];
+    for (const fn of shop.functions) for (const metric of ["Invocations", "Errors"]) queries.push({ id: queryId(`${fn.name}_${metric}`), namespace: "AWS/Lambda", metric, dims: { FunctionName: fn.name } });
+    for (const s of truth.stages) {
+      const dims: Record<string, string> = s.apiType === "REST" ? { ApiName: s.api, Stage: s.stage } : { ApiId: apiIds[s.api]!, Stage: s.stage };
+      queries.push({ id: queryId(`${s.api}_${s.stage}_count`), namespace: "AWS/ApiGateway", metric: "Count", dims });
+    }
+    const series = await metricSeries(clients, queries, start - 3600_000, end + 3600_000);
+    for (const fn of shop.functions) {
+      const rows = truth.minutes.filter((m) => m.name === fn.name && m.qualifier === "$ALL");
+      const expected = (k: "invocations" | "errors") => Object.fromEntries(rows.filter((m) => m[k] > 0).map((m) => [m.minute, m[k]]));
+      expect(series[queryId(`${fn.name}_Invocations`)], fn.name).toEqual(expected("invocations"));
+      expect(series[queryId(`${fn.name}_Errors`)], fn.name).toEqual(expected("errors"));
+    }
+    for (const s of truth.stages) {
+      const rows = truth.stageMinutes.filter((m) => m.api === s.api && m.stage === s.stage);
+      expect(series[queryId(`${s.api}_${s.stage}_count`)], s.stage).toEqual(Object.fromEntries(rows.map((m) => [m.minute, m.requests])));
+    }
+  }, 300_000);
+
+  it("has DLQ messages with RequestID, ErrorCode and ErrorMessage, and on-failure destination records", async () => {
+    const { QueueUrl: dlq } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: "image-resize-dlq" }));
+    const got = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ["All"] }));
+    expect(got.Messages!.length).toBeGreaterThan(0);
+    for (const m of got.Messages!) {
+      expect(Object.keys(m.MessageAttributes!).sort()).toEqual(["ErrorCode", "ErrorMessage", "RequestID"]);
+      expect(m.MessageAttributes!.RequestID!.StringValue).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+    // The DLQ'd request ran three times (two retries) with the same request id.
+    const ids = new Set(got.Messages!.map((m) => m.MessageAttributes!.RequestID!.StringValue!));
+    const reports = await reportLines(clients, "image-resize", false, start - 3600_000, end + 3600_000);
+    for (const id of ids) expect(reports.filter((r) => r.requestId === id).length, id).toBe(3);
+    const { QueueUrl: dest } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: "notifier-failures" }));
+    const records = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: dest, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    expect(records.Messages!.length).toBeGreaterThan(0);
+    for (const m of records.Messages!) {
+      expect(JSON.parse(m.Body!)).toMatchObject({ version: "1.0", requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 }, responseContext: { functionError: "Unhandled" } });
+    }
+  });
+
   it("has the dead-letter and destination queue depths (GetQueueAttributes)", async () => {
     const failureQueues = truth.queues.filter((q) => q.kind !== "source");
     expect(failureQueues.map((q) => q.queue).sort()).toEqual(["image-resize-dlq", "notifier-failures", "orders-dlq"]);
     for (const q of failureQueues) {
-      const out = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: provisioned.queueUrls[q.queue], AttributeNames: ["ApproximateNumberOfMessages"] }));
+      const { QueueUrl } = await clients.sqs.send(new GetQueueUrlCommand({ QueueName: q.queue }));
+      const out = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }));
       expect(Number(out.Attributes?.ApproximateNumberOfMessages), q.queue).toBe(q.depth);
       expect(q.depth, q.queue).toBeGreaterThan(0);
     }
