@@ -250,6 +250,51 @@ describe("FilterLogEvents", () => {
   });
 });
 
+describe("page limits (10,000 events or 1 MB, as AWS documents for FilterLogEvents and GetLogEvents)", () => {
+  const g = "/aws/lambda/page-limits";
+  const many = Array.from({ length: 25_000 }, (_, i) => ({ timestamp: T0 - 200_000 + i, message: `m ${i}` }));
+  // 10,000 bytes + 26 bytes of per-event overhead: floor(1,048,576 / 10,026) = 104 events fit in 1 MB.
+  const big = Array.from({ length: 300 }, (_, i) => ({ timestamp: T0 - 100_000 + i, message: String(i).padStart(10_000, "x") }));
+  beforeAll(async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: g }));
+    for (const [stream, events, batch] of [["many", many, 10_000], ["big", big, 100]] as const) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: g, logStreamName: stream }));
+      for (let i = 0; i < events.length; i += batch) await logs.send(new PutLogEventsCommand({ logGroupName: g, logStreamName: stream, logEvents: events.slice(i, i + batch) }));
+    }
+  });
+
+  it("FilterLogEvents returns at most 10,000 events per page by default, and pages through the rest", async () => {
+    const first = await logs.send(new FilterLogEventsCommand({ logGroupName: g, logStreamNames: ["many"] }));
+    expect(first.events).toHaveLength(10_000);
+    expect(first.nextToken).toBeDefined();
+    const pages: number[] = [];
+    for await (const page of paginateFilterLogEvents({ client: logs }, { logGroupName: g, logStreamNames: ["many"] })) pages.push(page.events!.length);
+    expect(pages).toEqual([10_000, 10_000, 5_000]);
+    await expect(logs.send(new FilterLogEventsCommand({ logGroupName: g, limit: 10_001 }))).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
+  it("FilterLogEvents stops a page before it exceeds 1 MB", async () => {
+    const pages: string[][] = [];
+    for await (const page of paginateFilterLogEvents({ client: logs }, { logGroupName: g, logStreamNames: ["big"] })) pages.push(page.events!.map((e) => e.message!));
+    expect(pages.map((p) => p.length)).toEqual([104, 104, 92]);
+    expect(pages.flat()).toEqual(big.map((e) => e.message));
+  });
+
+  it("GetLogEvents pages by the same limits, forward from the head", async () => {
+    const head = await logs.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: "many", startFromHead: true }));
+    expect(head.events).toHaveLength(10_000);
+    expect(head.events![9_999]!.message).toBe("m 9999");
+    const next = await logs.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: "many", startFromHead: true, nextToken: head.nextForwardToken }));
+    expect(next.events![0]!.message).toBe("m 10000");
+    const bigHead = await logs.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: "big", startFromHead: true }));
+    expect(bigHead.events).toHaveLength(104);
+    // Without startFromHead: the newest events that fit.
+    const tail = await logs.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: "big" }));
+    expect(tail.events!.map((e) => e.message)).toEqual(big.slice(-104).map((e) => e.message));
+    await expect(logs.send(new GetLogEventsCommand({ logGroupName: g, logStreamName: "many", limit: 10_001 }))).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+});
+
 describe("GetLogEvents", () => {
   it("pages forward and backward with AWS's token semantics", async () => {
     const g = groupName();
