@@ -1,5 +1,10 @@
+import { execFileSync, spawn } from "node:child_process";
+import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   BatchEntryIdsNotDistinctException,
@@ -88,6 +93,19 @@ beforeEach(() => {
   endpoint.statuses.length = 0;
   invocations.length = 0;
 });
+
+/** The URL a `faasight sandbox` child process prints once it listens. */
+function childUrl(child: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.once("exit", (code) => reject(new Error(`sandbox exited early (${code})`)));
+  });
+}
 
 let counter = 0;
 async function topic(name = `topic-${++counter}`, Attributes?: Record<string, string>): Promise<string> {
@@ -389,6 +407,56 @@ describe("HTTP/S subscriptions", () => {
     expect(JSON.parse(notification.body)).toMatchObject({ Type: "Notification", MessageId, Message: "deploy finished", Subject: "Deploy" });
     expect(endpoint.received).toHaveLength(1);
   });
+
+  it("delivers to https endpoints whose certificate the sandbox trusts, and to no other", async () => {
+    // A certificate for 127.0.0.1; the sandbox command trusts it through NODE_EXTRA_CA_CERTS, as Node does any extra CA.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-sns-tls-"));
+    const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+    const received: (Received & { encrypted: boolean })[] = [];
+    const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), encrypted: "encrypted" in req.socket });
+        res.writeHead(200);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const hook = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const root = path.resolve(import.meta.dirname, "../../..");
+    const child = spawn(process.execPath, [path.join(root, "bin/faasight.js"), "sandbox", "--port", "0"], {
+      cwd: root,
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: cert },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const trusting = new SNSClient({ endpoint: await childUrl(child), region: "us-east-1", credentials });
+    try {
+      // The in-process sandbox does not trust the certificate: its confirmation never arrives.
+      const untrustedTopic = await topic();
+      await sns.send(new SubscribeCommand({ TopicArn: untrustedTopic, Protocol: "https", Endpoint: `${hook}?untrusted` }));
+      const TopicArn = (await trusting.send(new CreateTopicCommand({ Name: "tls-topic" }))).TopicArn!;
+      const { SubscriptionArn: pending } = await trusting.send(new SubscribeCommand({ TopicArn, Protocol: "https", Endpoint: hook }));
+      expect(pending).toBe("pending confirmation");
+      const confirmation = await waitFor(() => received.find((r) => r.headers["x-amz-sns-message-type"] === "SubscriptionConfirmation"));
+      expect(confirmation.encrypted).toBe(true);
+      const { SubscriptionArn } = await trusting.send(new ConfirmSubscriptionCommand({ TopicArn, Token: JSON.parse(confirmation.body).Token }));
+      const { MessageId } = await trusting.send(new PublishCommand({ TopicArn, Message: "over TLS" }));
+      const notification = await waitFor(() => received.find((r) => r.headers["x-amz-sns-message-type"] === "Notification"));
+      expect(notification.headers).toMatchObject({ "x-amz-sns-message-id": MessageId, "x-amz-sns-subscription-arn": SubscriptionArn });
+      expect(JSON.parse(notification.body)).toMatchObject({ Type: "Notification", TopicArn, Message: "over TLS" });
+      expect(received.filter((r) => r.headers["x-amz-sns-topic-arn"] === untrustedTopic)).toEqual([]);
+      const [sub] = (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: untrustedTopic }))).Subscriptions!;
+      expect(sub!.SubscriptionArn).toBe("PendingConfirmation");
+    } finally {
+      trusting.destroy();
+      child.kill("SIGTERM");
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("confirms with ConfirmSubscription and the token; rejects a wrong token", async () => {
     const arn = await topic();
