@@ -7,16 +7,6 @@ import { z } from "zod";
 const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const port = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback));
-const bool = (fallback: boolean) =>
-  z.preprocess(
-    (v) => {
-      const s = emptyAsUndefined(v);
-      if (s === undefined) return undefined;
-      if (typeof s === "string") return ["1", "true", "yes", "on"].includes(s.toLowerCase()) ? true : ["0", "false", "no", "off"].includes(s.toLowerCase()) ? false : s;
-      return s;
-    },
-    z.boolean().default(fallback),
-  );
 
 export const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
@@ -68,7 +58,6 @@ export const envSchema = z.object({
   FAASIGHT_RETENTION_METRIC_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(15)),
   FAASIGHT_RETENTION_MINUTE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(35)),
   FAASIGHT_RETENTION_HOUR_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().positive().default(400)),
-  FAASIGHT_DEMO: bool(false),
   /** Email of the admin created on first run when the store has no user (password: FAASIGHT_ADMIN_PASSWORD or generated and printed once). */
   FAASIGHT_ADMIN_EMAIL: z.preprocess(emptyAsUndefined, z.string().regex(/^[^\s@]+@[^\s@]+$/, "must be an email address").default("admin@faasight.local")),
   /** Price override file merged over the built-in tables (lib/cost/prices.ts). */
@@ -103,10 +92,35 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = result.error.issues.map((i) => {
+      const name = i.path.join(".");
+      return `  ${name}=${shownValue(name, source[name])}: ${describeIssue(i)}`;
+    });
     throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+const SECRET_NAME_RE = /SECRET|PASSWORD|TOKEN|ACCESS_KEY/;
+
+/** The offending value for the message: secrets hidden, a database URL without its password. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return "(unset)";
+  if (SECRET_NAME_RE.test(name)) return "(hidden)";
+  const v = name === "DATABASE_URL" ? value.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@") : value;
+  return JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v);
+}
+
+/** zod's issue in words a person setting a variable understands. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_type") {
+    if (issue.expected === "number") return "must be a number";
+    if (issue.expected === "int") return "must be a whole number";
+  }
+  if (issue.code === "too_small" && issue.origin === "number") return `must be ${issue.inclusive === false ? "greater than" : "at least"} ${issue.minimum}`;
+  if (issue.code === "too_big" && issue.origin === "number") return `must be ${issue.inclusive === false ? "less than" : "at most"} ${issue.maximum}`;
+  if (issue.code === "invalid_value") return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
+  return issue.message;
 }
 
 let cached: Env | undefined;
