@@ -669,6 +669,22 @@ describe("Invoke", () => {
     expect(log.every((e) => e.qualifier === "live" && e.invocationType === "RequestResponse" && e.attempt === 1)).toBe(true);
   });
 
+  it("routes asynchronous (Event) invocations of an alias by its weight too", async () => {
+    service.clearInvocationLog();
+    const n = 2000;
+    for (let i = 0; i < n; i += 50) {
+      const batch = await Promise.all(Array.from({ length: 50 }, () => lambda.send(new InvokeCommand({ FunctionName: "echo", Qualifier: "live", InvocationType: "Event", Payload: encode({ i }) }))));
+      expect(batch.every((b) => b.StatusCode === 202)).toBe(true);
+    }
+    await service.whenIdle();
+    const log = service.invocationLog();
+    expect(log).toHaveLength(n);
+    expect(log.every((e) => e.qualifier === "live" && e.invocationType === "Event" && e.attempt === 1)).toBe(true);
+    const extra = log.filter((e) => e.version === "2").length;
+    expect(log.filter((e) => e.version !== "1" && e.version !== "2")).toEqual([]);
+    expect(Math.abs(extra - n * 0.1)).toBeLessThan(4 * Math.sqrt(n * 0.1 * 0.9));
+  });
+
   it("reports function errors, log tails, dry runs and validation", async () => {
     const failed = await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: encode({ mode: "fail" }), LogType: "Tail" }));
     expect(failed.StatusCode).toBe(200);
