@@ -4,6 +4,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { CreateQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { sandboxTarget } from "../../../lib/aws/clients.ts";
+import { run as sandboxCommand } from "../../../lib/cli/sandbox.ts";
 import { run as simulate } from "../../../lib/cli/simulate.ts";
 import { UsageError } from "../../../lib/cli/args.ts";
 import { startSandbox, type Sandbox } from "../../../lib/sandbox/server.ts";
@@ -50,12 +53,14 @@ describe("faasight simulate", () => {
       const file = path.join(dir, "truth.json");
       expect(await simulate(["--endpoint", sandbox.url, "--backfill", "30m", "--end", end, "--seed", "9", "--functions", "4", "--truth", file])).toBe(0);
       const truth = JSON.parse(fs.readFileSync(file, "utf8")) as GroundTruth;
-      expect(Object.keys(truth)).toEqual(["seed", "generatedAt", "window", "region", "accountId", "functions", "minutes", "stages", "queues", "traces", "asyncRetries"]);
+      expect(Object.keys(truth)).toEqual(["seed", "generatedAt", "window", "region", "accountId", "functions", "minutes", "stages", "stageMinutes", "queues", "traces", "asyncRetries"]);
       expect(truth.seed).toBe(9);
       expect(truth.window.end).toBe(end);
       expect(new Set(truth.functions.map((f) => f.name))).toEqual(new Set(["checkout", "authorizer", "catalog", "cart"]));
       const row = truth.functions[0]!;
-      expect(Object.keys(row)).toEqual(expect.arrayContaining(["name", "qualifier", "invocations", "errors", "errorsByType", "throttles", "timeouts", "coldStarts", "oomKills", "billedMs", "gbSeconds", "durationMsSum", "initMsSum", "p50Ms", "p90Ms", "p99Ms", "logLines", "reportLines", "tracedInvocations"]));
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(["name", "qualifier", "invocations", "errors", "errorsByType", "throttles", "timeouts", "coldStarts", "oomKills", "billedMs", "gbSeconds", "durationMsSum", "initMsSum", "p50Ms", "p90Ms", "p99Ms", "logLines", "reportLines", "tracedInvocations", "dlqMessages", "destinationMessages"]));
+      expect(Object.keys(truth.minutes[0]!)).toEqual(expect.arrayContaining(["minute", "name", "qualifier", "invocations", "coldStarts", "billedMs", "gbSeconds", "p50Ms", "p90Ms", "p99Ms", "dlqMessages"]));
+      expect(truth.stageMinutes.reduce((a, m) => a + m.requests, 0)).toBe(truth.stages.reduce((a, m) => a + m.requests, 0));
       // Same seed and window on another endpoint: the same truth.
       const other = await startSandbox({ port: 0 });
       try {
@@ -73,9 +78,8 @@ describe("faasight simulate", () => {
 });
 
 describe("faasight sandbox", () => {
-  it("serves until SIGTERM and saves its snapshot on exit", async () => {
-    const state = path.join(dir, "state.json");
-    const child = spawn(process.execPath, [path.join(root, "bin/faasight.js"), "sandbox", "--port", "0", "--state", state], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const startChild = async (args: string[]) => {
+    const child = spawn(process.execPath, [path.join(root, "bin/faasight.js"), "sandbox", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     const url = await new Promise<string>((resolve, reject) => {
       let out = "";
       child.stdout!.on("data", (c: Buffer) => {
@@ -85,13 +89,50 @@ describe("faasight sandbox", () => {
       });
       child.once("exit", (code) => reject(new Error(`sandbox exited early (${code})`)));
     });
-    const health = (await (await fetch(`${url}/_sandbox/health`)).json()) as { ok: boolean };
+    const stop = () =>
+      new Promise<number | null>((resolve) => {
+        child.once("exit", (c) => resolve(c));
+        child.kill("SIGTERM");
+      });
+    return { url, stop };
+  };
+
+  it("prints its help", async () => {
+    const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await sandboxCommand(["--help"])).toBe(0);
+      const text = String(write.mock.calls[0]?.[0]);
+      for (const flag of ["--port", "--state", "--faults", "--seed", "--host"]) expect(text).toContain(flag);
+    } finally {
+      write.mockRestore();
+    }
+    await expect(sandboxCommand(["--port", "70000"])).rejects.toThrow(UsageError);
+    await expect(sandboxCommand(["--faults", "{nope"])).rejects.toThrow(UsageError);
+  });
+
+  it("serves until SIGTERM, saves its snapshot on exit and restores it on the next start", async () => {
+    const state = path.join(dir, "state.json");
+    const first = await startChild(["--port", "0", "--state", state, "--faults", '{"sqs:ListQueues":{"pageSize":1}}']);
+    const health = (await (await fetch(`${first.url}/_sandbox/health`)).json()) as { ok: boolean };
     expect(health.ok).toBe(true);
-    const code = await new Promise<number | null>((resolve) => {
-      child.once("exit", (c) => resolve(c));
-      child.kill("SIGTERM");
-    });
-    expect(code).toBe(0);
+    expect(await (await fetch(`${first.url}/_sandbox/faults`)).json()).toEqual({ "sqs:ListQueues": { pageSize: 1 } });
+    let sqs = new SQSClient(sandboxTarget(first.url));
+    await sqs.send(new CreateQueueCommand({ QueueName: "survives-restart" }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "survives-restart" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "still here" }));
+    sqs.destroy();
+    expect(await first.stop()).toBe(0);
     expect(fs.existsSync(state)).toBe(true);
+
+    const second = await startChild(["--port", "0", "--state", state]);
+    sqs = new SQSClient(sandboxTarget(second.url));
+    try {
+      const again = await sqs.send(new GetQueueUrlCommand({ QueueName: "survives-restart" }));
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: again.QueueUrl, MaxNumberOfMessages: 10 }));
+      expect(Messages?.map((m) => m.Body)).toEqual(["still here"]);
+    } finally {
+      sqs.destroy();
+      expect(await second.stop()).toBe(0);
+    }
   }, 60_000);
 });
