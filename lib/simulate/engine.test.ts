@@ -158,6 +158,21 @@ describe("Simulation", () => {
     expect(base.truth.traces).toBeGreaterThan(0);
   });
 
+  it("answers 429 when a stage's throttle limit is exceeded, without invoking the integration", () => {
+    const shop = buildShop();
+    const prod = shop.apis.find((a) => a.name === "shop-api")!.stages.find((s) => s.name === "prod")!;
+    prod.throttle = { rate: 0.2, burst: 1 };
+    const c = simulate({ shop, hours: 1 });
+    const stage = c.truth.stages.find((s) => s.api === "shop-api" && s.stage === "prod")!;
+    expect(stage.byStatus["429"]).toBeGreaterThan(stage.requests / 2);
+    expect(sumMetric(c, "AWS/ApiGateway", "4XXError", { ApiName: "shop-api", Stage: "prod" })).toBe(stage.status4xx);
+    const access = [...c.logs.entries()].filter(([k]) => k.startsWith(prod.accessLogGroup + "|")).flatMap(([, v]) => v.map((e) => JSON.parse(e.message) as { status: string }));
+    expect(access.filter((l) => String(l.status) === "429")).toHaveLength(stage.byStatus["429"]!);
+    // Throttled requests never reach the alias: far fewer prod invocations than with the stock limits.
+    const stock = simulate({ hours: 1 });
+    expect(row(c, "checkout", "live")!.invocations).toBeLessThan(row(stock, "checkout", "live")!.invocations / 2);
+  });
+
   it("produces throttles, timeouts and 504s over a busy day", () => {
     const day = simulate({ hours: 14, seed: 3 });
     const total = (k: "throttles" | "timeouts" | "oomKills") => day.truth.functions.filter((f) => f.qualifier === "$ALL").reduce((s, f) => s + f[k], 0);
