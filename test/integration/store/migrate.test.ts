@@ -10,6 +10,37 @@ import { compareRollupLevels } from "../helpers/truth-compare.ts";
 import { openStore, insertRows } from "../../../lib/store/sql.ts";
 import { openDb } from "../../../lib/db.ts";
 import { histogramFromValues, serializeHistogram } from "../../../lib/histogram/histogram.ts";
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import pg from "pg";
+import { TEST_PG_URL } from "../helpers/databases.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+/** Runs a command of the real CLI (or npm script) against DATABASE_URL; returns its output. */
+function runCli(command: string[], databaseUrl: string, cwd = ROOT) {
+  const res = spawnSync(command[0]!, command.slice(1), { cwd, encoding: "utf8", env: { ...process.env, DATABASE_URL: databaseUrl }, timeout: 120_000 });
+  expect(res.status, `${command.join(" ")}: ${res.stderr}`).toBe(0);
+  return res.stdout;
+}
+
+/** An empty PostgreSQL database (not migrated) on the test server. */
+async function emptyPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `faasight_mig_${crypto.randomBytes(5).toString("hex")}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const u = new URL(TEST_PG_URL);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
 
 describe("migrations", () => {
   it("apply once to SQLite, in WAL mode, recorded like Prisma does", async () => {
@@ -47,6 +78,54 @@ describe("migrations", () => {
     const rows = await h.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "_prisma_migrations"`);
     expect(Number(rows[0]!.n)).toBe(loadMigrations("pg").length);
     await h.drop();
+  });
+});
+
+describe("migrations through the commands a user runs", () => {
+  const names = (p: "sqlite" | "pg") => loadMigrations(p).map((m) => m.name).join(", ");
+
+  it("npm run db:migrate applies them to a new SQLite file once, then reports it up to date", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-mig-"));
+    const url = `file:${path.join(dir, "nested", "store.db")}`;
+    expect(runCli(["npm", "run", "-s", "db:migrate"], url)).toContain(`applied ${names("sqlite")} (${loadMigrations("sqlite").length} migrations)`);
+    expect(runCli(["npm", "run", "-s", "db:migrate"], url)).toContain("up to date");
+    const db = new Database(path.join(dir, "nested", "store.db"));
+    expect((db.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(loadMigrations("sqlite").length);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("npm run db:migrate applies them to an empty PostgreSQL database", async () => {
+    const d = await emptyPgDatabase();
+    try {
+      expect(runCli(["npm", "run", "-s", "db:migrate"], d.url)).toContain(`applied ${names("pg")}`);
+      expect(runCli(["npm", "run", "-s", "db:migrate"], d.url)).toContain("up to date");
+    } finally {
+      await d.drop();
+    }
+  });
+
+  it("a faasight command migrates a store it finds empty before using it (SQLite and PostgreSQL)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-mig-"));
+    const bin = path.join(ROOT, "bin/faasight.js");
+    const sqliteUrl = `file:${path.join(dir, "fresh.db")}`;
+    expect(JSON.parse(runCli([process.execPath, bin, "users", "list", "--json"], sqliteUrl, dir))).toEqual([]);
+    const db = new Database(path.join(dir, "fresh.db"));
+    expect((db.prepare(`SELECT count(*) AS n FROM "_prisma_migrations"`).get() as { n: number }).n).toBe(loadMigrations("sqlite").length);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+
+    const d = await emptyPgDatabase();
+    try {
+      expect(JSON.parse(runCli([process.execPath, bin, "summary", "--json"], d.url))).toMatchObject({ functions: [] });
+      const c = new pg.Client({ connectionString: d.url });
+      await c.connect();
+      const { rows } = await c.query<{ n: string }>(`SELECT count(*) AS n FROM "_prisma_migrations"`);
+      await c.end();
+      expect(Number(rows[0]!.n)).toBe(loadMigrations("pg").length);
+    } finally {
+      await d.drop();
+    }
   });
 });
 
