@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../../../lib/generated/sqlite/client.ts";
-import { queryRows } from "../../../lib/db.ts";
+import { dbProvider, queryRows } from "../../../lib/db.ts";
 import { DATABASES, type TestDatabase } from "../helpers/databases.ts";
 
 const t = (iso: string) => new Date(iso);
@@ -119,6 +119,15 @@ describe.each(DATABASES)("every column on $name", ({ create }) => {
   });
   afterAll(async () => {
     await h?.drop();
+  });
+
+  it("is reached through the adapter DATABASE_URL names (SQLite in WAL mode)", async () => {
+    expect(dbProvider(h.db)).toBe(h.url.startsWith("file:") ? "sqlite" : "pg");
+    if (h.provider === "sqlite") {
+      expect(await queryRows<{ journal_mode: string }>(h.db, "PRAGMA journal_mode", [])).toEqual([{ journal_mode: "wal" }]);
+    } else {
+      expect((await queryRows<{ v: string }>(h.db, "SELECT version() AS v", []))[0]!.v).toMatch(/^PostgreSQL /);
+    }
   });
 
   it("exists after the committed migrations", async () => {
