@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { messageOfInputLine, parseInputLine, readInputLine } from "../../lib/cli/parse-logs.ts";
 
@@ -142,6 +143,17 @@ describe("faasight parse-logs", () => {
     const res = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8" });
     expect(res.status).toBe(0);
     for (const name of ["demo", "parse-logs", "migrate", "collect", "worker"]) expect(res.stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+  });
+
+  it("is the package's `faasight` binary, so `npx faasight` runs it", () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { bin?: Record<string, string> };
+    expect(pkg.bin).toEqual({ faasight: "bin/faasight.js" });
+    expect(fs.readFileSync(BIN, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(fs.statSync(BIN).mode & 0o111).not.toBe(0);
+    const res = spawnSync("npx", ["--no-install", "faasight", "parse-logs"], { cwd: root, input: `END RequestId: ${RID}\n`, encoding: "utf8" });
+    expect(res.status, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ kind: "end", requestId: RID });
   });
 
   it.each([
