@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { parseEnv } from "../env.ts";
 import { migrateDatabase } from "../store/migrate.ts";
 import { parseDuration, parseOptions, UsageError } from "./args.ts";
 
@@ -83,9 +84,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const log = (line: string) => process.stdout.write(`faasight: ${line}\n`);
-  const port = Number(values.port ?? process.env.FAASIGHT_PORT ?? 3000);
+  // A bad variable stops the demo here, named, before the store or the sandbox is touched (empty = unset).
+  parseEnv(process.env);
+  const port = Number(values.port ?? (process.env.FAASIGHT_PORT?.trim() || 3000));
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new UsageError(`--port must be a port number`);
-  const databaseUrl = values.database ?? process.env.DATABASE_URL ?? "file:./data/faasight.db";
+  const databaseUrl = values.database ?? (process.env.DATABASE_URL?.trim() || "file:./data/faasight.db");
   const backfillMs = parseDuration(values.backfill ?? "1d");
   const intervalMs = parseDuration(values.interval ?? "30s");
   const seed = Number(values.seed ?? 1);

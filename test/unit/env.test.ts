@@ -69,6 +69,19 @@ describe("parseEnv", () => {
     fs.rmSync(cwd, { recursive: true, force: true });
   });
 
+  it("stops faasight demo (npm start) before it creates anything", () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "faasight-env-"));
+    const res = spawnSync(process.execPath, [path.join(ROOT, "bin/faasight.js"), "demo"], {
+      cwd,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, NODE_ENV: "test", FAASIGHT_PORT: "abc" },
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain(`faasight demo: Invalid environment:\n  FAASIGHT_PORT="abc": must be a number`);
+    expect(fs.readdirSync(cwd)).toEqual([]);
+    fs.rmSync(cwd, { recursive: true, force: true });
+  });
+
   it("every variable is documented in the README", () => {
     const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
     const missing = Object.keys(envSchema.shape).filter((name) => !new RegExp(`\`${name}[\`=]`).test(readme));
