@@ -574,6 +574,30 @@ const messageCases: Array<{ name: string; message: string; expected: ParsedLogLi
     ],
   },
   {
+    name: "JSON platform.report out of memory, SnapStart restore, not sampled",
+    message: `{"time":"2024-05-01T10:00:04.000Z","type":"platform.report","record":{"requestId":"${RID}","metrics":{"durationMs":812.4,"billedDurationMs":1113,"memorySizeMB":256,"maxMemoryUsedMB":256,"restoreDurationMs":300.2,"billedRestoreDurationMs":300},"tracing":{"spanId":"0efbd19962d95b05","type":"X-Amzn-Trace-Id","value":"Root=1-62e900b2-710d76f009d6e7785905449a;Parent=0efbd19962d95b05;Sampled=0"},"status":"error","errorType":"Runtime.OutOfMemory"}}`,
+    expected: [
+      {
+        kind: "report",
+        format: "json",
+        time: "2024-05-01T10:00:04.000Z",
+        requestId: RID,
+        durationMs: 812.4,
+        billedDurationMs: 1113,
+        memorySizeMb: 256,
+        maxMemoryUsedMb: 256,
+        restoreDurationMs: 300.2,
+        billedRestoreDurationMs: 300,
+        status: "error",
+        errorType: "Runtime.OutOfMemory",
+        oom: true,
+        xrayTraceId: "1-62e900b2-710d76f009d6e7785905449a",
+        xraySegmentId: "0efbd19962d95b05",
+        xraySampled: false,
+      },
+    ],
+  },
+  {
     name: "JSON Node app log",
     message: `{"timestamp":"2024-05-01T10:00:00.250Z","level":"INFO","requestId":"${RID}","message":"processing order 42"}\n`,
     expected: [
