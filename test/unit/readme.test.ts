@@ -54,3 +54,13 @@ describe("README first screen", () => {
     expect(config).toMatch(/DATABASE_URL=postgresql:\/\/\S+ npm run db:migrate/);
   });
 });
+
+describe("project layout", () => {
+  it.each(["package.json", "package-lock.json", "next.config.js", "app", "components", "lib", "prisma", "test", "public", "bin/faasight.js", ".ci/run", "README.md"])("%s is there", (p) => {
+    expect(fs.existsSync(path.join(ROOT, p))).toBe(true);
+  });
+
+  it(".ci/run is executable", () => {
+    expect(fs.statSync(path.join(ROOT, ".ci/run")).mode & 0o111).not.toBe(0);
+  });
+});
