@@ -8,6 +8,7 @@ import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { env } from "./env.ts";
 import { providerOf, sqlitePath, type DbProvider } from "./db-url.ts";
+import { all, openStore, type Store } from "./store/sql.ts";
 
 /** The client type used across lib/ (the PostgreSQL client has the same model API). */
 export type Db = SqliteClient;
@@ -18,7 +19,14 @@ export interface DbHandle {
   url: string;
 }
 
-const providers = new WeakMap<object, DbProvider>();
+interface DbMeta {
+  provider: DbProvider;
+  url: string;
+  /** The driver connection the hot reads use (opened on first use, closed with the client). */
+  reader?: Store;
+}
+
+const metas = new WeakMap<object, DbMeta>();
 
 /** Opens a new client for a URL (tests and tools that need their own). */
 export function openDb(url: string): DbHandle {
@@ -26,20 +34,35 @@ export function openDb(url: string): DbHandle {
   let db: Db;
   if (provider === "sqlite") db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 15_000 }) });
   else db = new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
-  providers.set(db, provider);
+  const meta: DbMeta = { provider, url };
+  metas.set(db, meta);
+  // $disconnect also closes the read connection (a dropped test database must not find it open).
+  const disconnect = db.$disconnect.bind(db);
+  db.$disconnect = async () => {
+    const reader = meta.reader;
+    meta.reader = undefined;
+    await reader?.close();
+    await disconnect();
+  };
   return { db, provider, url };
 }
 
 /** The database a client talks to (for the few hot reads written in SQL). */
 export function dbProvider(db: Db): DbProvider {
-  return providers.get(db) ?? "sqlite";
+  return metas.get(db)?.provider ?? "sqlite";
 }
 
-/** Runs a read written with `?` placeholders on either database (PostgreSQL gets $1, $2, …). */
+/**
+ * Runs a read written with `?` placeholders on either database, straight on the driver
+ * (lib/store/sql.ts): fleet views read tens of thousands of rollup rows, and the ORM's raw
+ * query path costs about six times the driver's per row. Rows come as the driver returns
+ * them: SQLite dates as text, PostgreSQL bigints as numbers; cast exact sums to TEXT.
+ */
 export function queryRows<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
-  let n = 0;
-  const text = dbProvider(db) === "pg" ? sql.replace(/\?/g, () => `$${++n}`) : sql;
-  return db.$queryRawUnsafe<T[]>(text, ...params);
+  const meta = metas.get(db);
+  if (!meta) throw new Error("queryRows needs a client from openDb/getDb");
+  meta.reader ??= openStore(meta.url);
+  return meta.reader.read(() => all<T>(sql, params));
 }
 
 const globalForDb = globalThis as unknown as { faasightDb?: DbHandle };

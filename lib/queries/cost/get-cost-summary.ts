@@ -1,7 +1,7 @@
 import type { Db } from "../../db.ts";
 import { bucketStarts, type TimeRange } from "../../time-range.ts";
 import { prepareTimeSeries, type PreparedSeries } from "../../charts/prepare-time-series.ts";
-import { levelFor, readFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../shared/rollups.ts";
+import { levelFor, sumFunctionRollups, totalsBy, gbSecondsOf, type RollupRow } from "../shared/rollups.ts";
 import { getCoverage } from "../shared/get-coverage.ts";
 import { estimateSpendMicros, SPEND_NOTE } from "../shared/cost.ts";
 import { getMonthSpend, type MonthSpend } from "./get-month-spend.ts";
@@ -36,9 +36,12 @@ export interface CostSummary {
 export async function getCostSummary(db: Db, range: TimeRange, now: Date): Promise<CostSummary> {
   // Totals and the trend from the same rows: the coarsest that fit in one trend bucket.
   const trend = costTrendRange(range);
-  const [fns, rows, coverage, month] = await Promise.all([
+  const window = { from: range.from, to: range.to, coarsest: levelFor(trend.stepMs), openEnd: range.to.getTime() >= now.getTime() };
+  const [fns, rows, all, coverage, month] = await Promise.all([
     db.lambdaFunction.findMany({ where: { deletedAt: null }, select: { id: true, name: true, architecture: true, memoryMb: true, source: { select: { region: true } }, aliases: { where: { deletedAt: null }, select: { name: true } } } }),
-    readFunctionRollups(db, { from: range.from, to: range.to, coarsest: levelFor(trend.stepMs), openEnd: range.to.getTime() >= now.getTime() }),
+    // Totals per function and qualifier, and per function and trend bucket ($ALL), summed by the database.
+    sumFunctionRollups(db, { ...window, by: "qualifier" }),
+    sumFunctionRollups(db, { ...window, by: "bucket", qualifiers: ["$ALL"] }),
     getCoverage(db),
     getMonthSpend(db, now),
   ]);
@@ -89,7 +92,6 @@ export async function getCostSummary(db: Db, range: TimeRange, now: Date): Promi
   byAlias.sort((a, b) => sortKey(b) - sortKey(a));
   // Trend: spend per bucket of the top five functions and the rest, stacked.
   const top = byFunction.slice(0, 5).map((r) => r.function);
-  const all = rows.filter((r) => r.qualifier === "$ALL");
   // Usage summed per bucket, stack entry, region and architecture, then priced once each (the first tier is linear).
   const usage = new Map<string, { b: number; name: string; region: string; architecture: string; mbMs: bigint; requests: number }>();
   for (const r of all) {

@@ -1,6 +1,6 @@
 import type { Db } from "../../db.ts";
 import { estimateSpendMicros } from "../shared/cost.ts";
-import { planWindow } from "../shared/rollups.ts";
+import { sumFunctionRollups } from "../shared/rollups.ts";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -20,21 +20,13 @@ type Sums = Map<number, { invocations: number; mbMs: bigint }>;
 
 /** Per-function sums of $ALL rollups in [from, to), which ends now: whole days from day rows, the rest from hour and minute rows. */
 async function sumsBetween(db: Db, from: number, to: number): Promise<Sums> {
-  const parts = await Promise.all(
-    planWindow(from, to, "day", true).map((s) => {
-      const where = { qualifier: "$ALL", bucketStart: { gte: new Date(s.from), lt: new Date(s.to) } };
-      const _sum = { invocations: true, mbMs: true } as const;
-      if (s.level === "day") return db.dayRollup.groupBy({ by: ["functionId"], where, _sum });
-      if (s.level === "hour") return db.hourRollup.groupBy({ by: ["functionId"], where, _sum });
-      return db.minuteRollup.groupBy({ by: ["functionId"], where, _sum });
-    }),
-  );
+  const rows = await sumFunctionRollups(db, { by: "function", from: new Date(from), to: new Date(to), qualifiers: ["$ALL"], coarsest: "day", openEnd: true });
   const out: Sums = new Map();
-  for (const g of parts.flat()) {
-    const cur = out.get(g.functionId) ?? { invocations: 0, mbMs: 0n };
-    cur.invocations += g._sum.invocations ?? 0;
-    cur.mbMs += BigInt(g._sum.mbMs ?? 0);
-    out.set(g.functionId, cur);
+  for (const r of rows) {
+    const cur = out.get(r.functionId) ?? { invocations: 0, mbMs: 0n };
+    cur.invocations += r.invocations;
+    cur.mbMs += r.mbMs;
+    out.set(r.functionId, cur);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Db } from "../../db.ts";
 import type { TimeRange } from "../../time-range.ts";
-import { addTotals, derive, emptyTotals, readFunctionRollups, totalsBy, type DerivedStats } from "../shared/rollups.ts";
+import { addTotals, derive, emptyTotals, sumFunctionRollups, totalsBy, type DerivedStats } from "../shared/rollups.ts";
 
 export interface FunctionStatsRow {
   id: number;
@@ -32,7 +32,16 @@ export async function listFunctionStats(db: Db, range: TimeRange, now?: Date, o:
       select: { id: true, name: true, runtime: true, architecture: true, memoryMb: true, source: { select: { region: true } } },
       orderBy: { name: "asc" },
     }),
-    readFunctionRollups(db, { from: range.from, to: range.to, qualifiers: ["$ALL"], withHist: o.initPercentiles === false ? "duration" : true, coarsest: "day", openEnd: now !== undefined && range.to.getTime() >= now.getTime() }),
+    sumFunctionRollups(db, {
+      by: "function",
+      from: range.from,
+      to: range.to,
+      qualifiers: ["$ALL"],
+      withHist: o.initPercentiles === false ? "duration" : true,
+      errorsByType: true,
+      coarsest: "day",
+      openEnd: now !== undefined && range.to.getTime() >= now.getTime(),
+    }),
   ]);
   const byFn = totalsBy(rows, (r) => r.functionId);
   const fleetT = emptyTotals();

@@ -97,7 +97,7 @@ export async function getOverview(db: Db, range: TimeRange, now: Date): Promise<
       .sort((a, b) => b.v - a.v)
       .slice(0, 5)
       .map(({ f, v }) => ({ name: f.name, value: v, detail: detail(f) }));
-  const fleetSpend = estimateSpendMicros(stats.functions.map((f) => ({ region: f.region, architecture: f.architecture, mbMs: f.mbMs, requests: f.stats.invocations })));
+  const fleetSpend = all.some((x) => x.spendMicros === null) ? null : all.reduce((s, x) => s + (x.spendMicros ?? 0), 0);
   return {
     range: { preset: range.preset, from: range.from.toISOString(), to: range.to.toISOString(), stepMs: range.stepMs },
     fleet: { ...stats.fleet, spendMicros: fleetSpend, functions: stats.functions.length },

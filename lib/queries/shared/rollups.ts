@@ -105,52 +105,101 @@ export function coarsestFor(f: Pick<RollupFilter, "from" | "to" | "coarsest" | "
   return useHours ? "hour" : "minute";
 }
 
-/** Reads the rollup rows of a window (see planWindow). */
-export async function readFunctionRollups(db: Db, f: RollupFilter): Promise<RollupRow[]> {
-  const spans = planWindow(f.from.getTime(), f.to.getTime(), coarsestFor(f), f.openEnd ?? false);
-  // Plain SQL: these reads return tens of thousands of rows for fleet views, where the ORM's row mapping doubles the time.
-  const cols = [`"functionId"`, `"qualifier"`, `"bucketStart"`, `"invocations"`, `"errors"`, `"timeouts"`, `"oomKills"`, `"throttles"`, `"coldStarts"`, `"billedMs"`, `"mbMs"`, `"durationSumMs"`, `"initSumMs"`, `"maxMemoryUsedMb"`, `"malformedLines"`, `"errorsByType"`];
-  if (f.withHist) cols.push(`"hist"`);
-  if (f.withHist === true) cols.push(`"initHist"`);
+const COUNT_COLS = ["invocations", "errors", "timeouts", "oomKills", "throttles", "coldStarts", "billedMs", "mbMs", "durationSumMs", "initSumMs", "malformedLines"] as const;
+/** Exact 64-bit sums travel as text (the drivers return plain numbers). */
+const EXACT = new Set<string>(["billedMs", "mbMs"]);
+const ROW_COLS = [`"functionId"`, `"qualifier"`, `"bucketStart"`, ...COUNT_COLS.map((c) => (EXACT.has(c) ? `CAST("${c}" AS TEXT) AS "${c}"` : `"${c}"`)), `"maxMemoryUsedMb"`, `"errorsByType"`];
+
+/** The WHERE clause of a filter's reads, without the span (null when it selects nothing). */
+function filterSql(f: RollupFilter): { conds: string[]; params: unknown[] } | null {
   const conds: string[] = [];
   const params: unknown[] = [];
   if (f.functionIds) {
-    if (f.functionIds.length === 0) return [];
+    if (f.functionIds.length === 0) return null;
     conds.push(`"functionId" IN (${f.functionIds.map(() => "?").join(", ")})`);
     params.push(...f.functionIds);
   }
   if (f.qualifiers) {
-    if (f.qualifiers.length === 0) return [];
+    if (f.qualifiers.length === 0) return null;
     conds.push(`"qualifier" IN (${f.qualifiers.map(() => "?").join(", ")})`);
     params.push(...f.qualifiers);
   }
+  return { conds, params };
+}
+
+/** Runs one SELECT per span of the window (see planWindow) and concatenates the rows. */
+async function readSpans(db: Db, f: RollupFilter, select: string, groupBy = ""): Promise<Array<RawRollupRow & RollupRow>> {
+  const where = filterSql(f);
+  if (!where) return [];
+  const spans = planWindow(f.from.getTime(), f.to.getTime(), coarsestFor(f), f.openEnd ?? false);
   const parts = await Promise.all(
     spans.map((s) =>
-      queryRows<RawRollupRow>(db, `SELECT ${cols.join(", ")} FROM "${TABLE[s.level]}" WHERE ${[...conds, `"bucketStart" >= ?`, `"bucketStart" < ?`].join(" AND ")}`, [...params, new Date(s.from), new Date(s.to)]),
+      queryRows<RawRollupRow & RollupRow>(db, `SELECT ${select} FROM "${TABLE[s.level]}" WHERE ${[...where.conds, `"bucketStart" >= ?`, `"bucketStart" < ?`].join(" AND ")}${groupBy}`, [
+        ...where.params,
+        new Date(s.from),
+        new Date(s.to),
+      ]).then((rows) => {
+        // Sums over a span carry the span's start (they lie inside it).
+        if (groupBy && !groupBy.includes(`"bucketStart"`)) for (const r of rows) r.bucketStart = new Date(s.from);
+        return rows;
+      }),
     ),
   );
-  // Converted in place (fleet views read tens of thousands of rows: no second object per row).
+  return parts.flat();
+}
+
+/** Converts a row as the driver returns it, in place (fleet views read tens of thousands: no second object per row). */
+function toRollupRow(r: RawRollupRow & RollupRow): RollupRow {
+  r.functionId = Number(r.functionId);
+  if (!(r.bucketStart instanceof Date)) r.bucketStart = new Date(r.bucketStart);
+  r.qualifier ??= "$ALL";
+  r.invocations = Number(r.invocations ?? 0);
+  r.errors = Number(r.errors ?? 0);
+  r.timeouts = Number(r.timeouts ?? 0);
+  r.oomKills = Number(r.oomKills ?? 0);
+  r.throttles = Number(r.throttles ?? 0);
+  r.coldStarts = Number(r.coldStarts ?? 0);
+  if (typeof r.billedMs !== "bigint") r.billedMs = BigInt(r.billedMs ?? 0);
+  if (typeof r.mbMs !== "bigint") r.mbMs = BigInt(r.mbMs ?? 0);
+  r.durationSumMs = Number(r.durationSumMs ?? 0);
+  r.initSumMs = Number(r.initSumMs ?? 0);
+  r.maxMemoryUsedMb = r.maxMemoryUsedMb == null ? null : Number(r.maxMemoryUsedMb);
+  r.malformedLines = Number(r.malformedLines ?? 0);
+  r.errorsByType ??= "{}";
+  r.hist ??= "";
+  r.initHist ??= "";
+  return r;
+}
+
+/** Reads the rollup rows of a window (see planWindow). */
+export async function readFunctionRollups(db: Db, f: RollupFilter): Promise<RollupRow[]> {
+  // Plain SQL: these reads return tens of thousands of rows for fleet views, where the ORM's row mapping doubles the time.
+  const cols = [...ROW_COLS];
+  if (f.withHist) cols.push(`"hist"`);
+  if (f.withHist === true) cols.push(`"initHist"`);
+  const rows = await readSpans(db, f, cols.join(", "));
+  for (const r of rows) toRollupRow(r);
+  return rows;
+}
+
+/**
+ * A window's rollups summed by the database per function, per function and qualifier, or per
+ * function and stored bucket (over the qualifiers filtered): one row per group and span, plus,
+ * when histograms or error types are asked for, one row per stored row carrying only those
+ * (counts zero). totalsBy over the result gives the same
+ * totals as over readFunctionRollups, reading a few columns instead of every row.
+ */
+export async function sumFunctionRollups(db: Db, f: RollupFilter & { by: "function" | "qualifier" | "bucket"; errorsByType?: boolean }): Promise<RollupRow[]> {
+  const keys = f.by === "qualifier" ? [`"functionId"`, `"qualifier"`] : f.by === "bucket" ? [`"functionId"`, `"bucketStart"`] : [`"functionId"`];
+  const sums = COUNT_COLS.map((c) => (EXACT.has(c) ? `CAST(SUM("${c}") AS TEXT) AS "${c}"` : `SUM("${c}") AS "${c}"`));
+  const detail = [...(f.withHist ? [`"hist"`] : []), ...(f.withHist === true ? [`"initHist"`] : []), ...(f.errorsByType ? [`"errorsByType"`] : [])];
+  const [summed, details] = await Promise.all([
+    readSpans(db, f, [...keys, ...sums, `MAX("maxMemoryUsedMb") AS "maxMemoryUsedMb"`].join(", "), ` GROUP BY ${keys.join(", ")}`),
+    detail.length > 0 ? readSpans(db, f, [...keys, `"bucketStart"`, ...detail].join(", ")) : Promise.resolve([]),
+  ]);
   const out: RollupRow[] = [];
-  for (const part of parts)
-    for (const r of part as unknown as Array<RawRollupRow & RollupRow>) {
-      r.functionId = Number(r.functionId);
-      if (!(r.bucketStart instanceof Date)) r.bucketStart = new Date(r.bucketStart);
-      r.invocations = Number(r.invocations);
-      r.errors = Number(r.errors);
-      r.timeouts = Number(r.timeouts);
-      r.oomKills = Number(r.oomKills);
-      r.throttles = Number(r.throttles);
-      r.coldStarts = Number(r.coldStarts);
-      if (typeof r.billedMs !== "bigint") r.billedMs = BigInt(r.billedMs);
-      if (typeof r.mbMs !== "bigint") r.mbMs = BigInt(r.mbMs);
-      r.durationSumMs = Number(r.durationSumMs);
-      r.initSumMs = Number(r.initSumMs);
-      r.maxMemoryUsedMb = r.maxMemoryUsedMb == null ? null : Number(r.maxMemoryUsedMb);
-      r.malformedLines = Number(r.malformedLines);
-      r.hist ??= "";
-      r.initHist ??= "";
-      out.push(r);
-    }
+  for (const r of summed) out.push(toRollupRow(r));
+  for (const r of details) out.push(toRollupRow(r));
   return out;
 }
 
@@ -166,8 +215,8 @@ interface RawRollupRow {
   oomKills: number | bigint;
   throttles: number | bigint;
   coldStarts: number | bigint;
-  billedMs: bigint | number | string;
-  mbMs: bigint | number | string;
+  billedMs: bigint | number | string | null;
+  mbMs: bigint | number | string | null;
   durationSumMs: number;
   initSumMs: number;
   maxMemoryUsedMb: number | bigint | null;
