@@ -11,6 +11,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { GetApisCommand } from "@aws-sdk/client-apigatewayv2";
+import { paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
+import { BatchGetTracesCommand } from "@aws-sdk/client-xray";
 import { createAwsClients, sandboxTarget, type AwsClients } from "../../../lib/aws/clients.ts";
 import { startSandbox, type Sandbox } from "../../../lib/sandbox/server.ts";
 import { simulatedInvocationRunner } from "../../../lib/simulate/runner.ts";
@@ -173,6 +175,44 @@ describe("1-day backfill into the sandbox", () => {
       expect(JSON.parse(m.Body!)).toMatchObject({ version: "1.0", requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 }, responseContext: { functionError: "Unhandled" } });
     }
   });
+
+  it("has one access log line per request and ties sources together: integration request id = REPORT line, same X-Ray trace", async () => {
+    const lines: Record<string, Record<string, string>[]> = {};
+    for (const api of shop.apis) {
+      for (const stage of api.stages) {
+        const out: Record<string, string>[] = [];
+        for await (const page of paginateFilterLogEvents({ client: clients.logs }, { logGroupName: stage.accessLogGroup, startTime: start - 3600_000, endTime: end + 3600_000 })) {
+          for (const e of page.events ?? []) out.push(JSON.parse(e.message!) as Record<string, string>);
+        }
+        lines[`${api.name}/${stage.name}`] = out;
+      }
+    }
+    for (const st of truth.stages) {
+      const got = lines[`${st.api}/${st.stage}`]!;
+      expect(got.length, `${st.api}/${st.stage}`).toBe(st.requests);
+      const byStatus: Record<string, number> = {};
+      for (const l of got) byStatus[l.status!] = (byStatus[l.status!] ?? 0) + 1;
+      expect(byStatus, `${st.api}/${st.stage}`).toEqual(st.byStatus);
+    }
+    const reports = new Map<string, Awaited<ReturnType<typeof reportLines>>[number]>();
+    for (const fn of shop.functions) for (const r of await reportLines(clients, fn.name, fn.logFormat === "JSON", start - 3600_000, end + 3600_000)) reports.set(r.requestId, r);
+    const integrated = lines["shop-api/prod"]!.filter((l) => l.integrationStatus === "200" && l.xrayTraceId !== "-").slice(0, 200);
+    expect(integrated.length).toBe(200);
+    for (const l of integrated) {
+      const report = reports.get(l.integrationRequestId!);
+      expect(report, l.integrationRequestId).toBeDefined();
+      expect(report!.xrayTraceId, l.integrationRequestId).toBe(l.xrayTraceId);
+    }
+    // Sampled requests have their trace in X-Ray, from the stage segment down to the function.
+    const traced = integrated.filter((l) => reports.get(l.integrationRequestId!)!.xraySampled).slice(0, 5);
+    expect(traced).toHaveLength(5);
+    const { Traces } = await clients.xray.send(new BatchGetTracesCommand({ TraceIds: traced.map((l) => l.xrayTraceId!) }));
+    expect(Traces!.map((t) => t.Id).sort()).toEqual(traced.map((l) => l.xrayTraceId).sort());
+    for (const t of Traces!) {
+      const origins = new Set(t.Segments!.map((sg) => (JSON.parse(sg.Document!) as { origin?: string }).origin));
+      expect(origins.has("AWS::ApiGateway::Stage"), t.Id).toBe(true);
+    }
+  }, 300_000);
 
   it("has the dead-letter and destination queue depths (GetQueueAttributes)", async () => {
     const failureQueues = truth.queues.filter((q) => q.kind !== "source");
