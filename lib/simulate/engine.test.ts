@@ -242,6 +242,33 @@ describe("buildShop", () => {
     expect(buildShop({ functions: 1000 }).functions).toHaveLength(1000);
   });
 
+  it("keeps every shape at 1,000 functions: each clone is its archetype under another name", () => {
+    const base = new Map(buildShop().functions.map((f) => [f.name, f]));
+    const big = buildShop({ functions: 1000 });
+    const shape = (f: (typeof big.functions)[number]) => ({
+      runtime: f.runtime,
+      architecture: f.architecture,
+      memoryMb: f.memoryMb,
+      timeoutS: f.timeoutS,
+      logFormat: f.logFormat,
+      tracing: f.tracing,
+      publishedVersions: f.publishedVersions,
+      aliases: f.aliases,
+      profile: f.profile,
+      versionOverrides: f.versionOverrides,
+      trigger: f.trigger.kind,
+      async: f.async ? { maxRetries: f.async.maxRetries, dlq: !!f.async.deadLetterQueue, onFailure: !!f.async.onFailureQueue } : undefined,
+    });
+    const perArchetype = new Map<string, number>();
+    for (const f of big.functions) {
+      perArchetype.set(f.archetype, (perArchetype.get(f.archetype) ?? 0) + 1);
+      expect(shape(f), f.name).toEqual(shape(base.get(f.archetype)!));
+    }
+    expect([...perArchetype.keys()].sort()).toEqual([...ARCHETYPE_NAMES].sort());
+    expect(Math.min(...perArchetype.values())).toBeGreaterThanOrEqual(83);
+    expect(big.apis.filter((a) => a.type === "REST").every((a) => a.stages.some((st) => st.canaryPercent === 10 && st.cacheEnabled) && !!a.authorizer)).toBe(true);
+  });
+
   it("runs a scaled shop consistently", () => {
     const c = simulate({ shop: buildShop({ functions: 20 }), hours: 1 });
     expect(new Set(c.truth.functions.map((f) => f.name)).size).toBe(20);
