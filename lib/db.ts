@@ -26,7 +26,10 @@ interface DbMeta {
   reader?: Store;
 }
 
-const metas = new WeakMap<object, DbMeta>();
+// Kept on the client itself: Next.js may load this module more than once (one copy per bundle
+// layer), and a client opened by one copy must be known to the others.
+const META = Symbol.for("faasight.db.meta");
+const metaOf = (db: Db): DbMeta | undefined => (db as unknown as { [META]?: DbMeta })[META];
 
 /** Opens a new client for a URL (tests and tools that need their own). */
 export function openDb(url: string): DbHandle {
@@ -35,7 +38,7 @@ export function openDb(url: string): DbHandle {
   if (provider === "sqlite") db = new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: `file:${sqlitePath(url)}`, timeout: 15_000 }) });
   else db = new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
   const meta: DbMeta = { provider, url };
-  metas.set(db, meta);
+  Object.defineProperty(db, META, { value: meta });
   // $disconnect also closes the read connection (a dropped test database must not find it open).
   const disconnect = db.$disconnect.bind(db);
   db.$disconnect = async () => {
@@ -49,7 +52,9 @@ export function openDb(url: string): DbHandle {
 
 /** The database a client talks to (for the few hot reads written in SQL). */
 export function dbProvider(db: Db): DbProvider {
-  return metas.get(db)?.provider ?? "sqlite";
+  const meta = metaOf(db);
+  if (!meta) throw new Error("dbProvider needs a client from openDb/getDb");
+  return meta.provider;
 }
 
 /**
@@ -59,7 +64,7 @@ export function dbProvider(db: Db): DbProvider {
  * them: SQLite dates as text, PostgreSQL bigints as numbers; cast exact sums to TEXT.
  */
 export function queryRows<T>(db: Db, sql: string, params: unknown[]): Promise<T[]> {
-  const meta = metas.get(db);
+  const meta = metaOf(db);
   if (!meta) throw new Error("queryRows needs a client from openDb/getDb");
   meta.reader ??= openStore(meta.url);
   return meta.reader.read(() => all<T>(sql, params));
