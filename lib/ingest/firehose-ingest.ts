@@ -7,7 +7,7 @@
 import { ingestLambdaLogEvents } from "../store/log-ingest.ts";
 import { ingestAccessLogEvents } from "../store/access-log-ingest.ts";
 import { resolveLogGroup, type LogGroupTarget } from "../store/log-routing.ts";
-import { flushDirtyHours, recomputeFleetHours, recomputeFleetMinutes } from "../store/rollups.ts";
+import { flushDirtyHours, recomputeFleetHours } from "../store/rollups.ts";
 import { rawPurgedBefore } from "../store/retention.ts";
 import { saveCursor } from "../store/cursors.ts";
 import { all, toNum, type Store } from "../store/sql.ts";
@@ -116,7 +116,6 @@ export async function ingestSubscriptionPayloads(store: Store, payloads: Subscri
     const flushed = await flushDirtyHours(store, sourceId);
     const from = Math.min(span.min, flushed.earliest ?? Infinity);
     await store.transaction(() => recomputeFleetHours(store.dialect, sourceId, from, span.max + 3_600_000));
-    if (flushed.earliest !== null) await store.transaction(() => recomputeFleetMinutes(store.dialect, sourceId, flushed.earliest!, span.max + 3_600_000));
   }
   return res;
 }

@@ -255,16 +255,18 @@ export const DIRTY_COLLECTOR = "rollup-dirty";
  * Records hours whose hour rollup must be recomputed, inside the transaction that changed
  * their minutes; flushDirtyHours recomputes each once (not once per batch) and clears the marks.
  */
-export function* markDirtyHours(dialect: DbProvider, sourceId: number, kind: "fn" | "stage", id: number, hours: Iterable<number>): Sql<void> {
+export function* markDirtyHours(dialect: DbProvider, sourceId: number, kind: "fn" | "stage" | "fleet", id: number, hours: Iterable<number>): Sql<void> {
   const now = new Date();
   const rows = [...new Set(hours)].map((h) => [sourceId, DIRTY_COLLECTOR, `${kind}:${id}:${h}`, "", now]);
   yield* insertRows(dialect, "CollectorCursor", ["sourceId", "collector", "key", "position", "updatedAt"], rows, { conflict: ["sourceId", "collector", "key"] });
 }
 
-/** Recomputes every marked hour of a source (one transaction per function or stage); returns how many and the earliest. */
-export async function flushDirtyHours(store: Store, sourceId: number): Promise<{ hours: number; earliest: number | null }> {
+type DirtyGroup = { kind: string; id: number; hours: number[]; keys: string[] };
+
+/** The marks of a source, grouped by function or stage ("fleet:0" holds the fleet's). */
+async function readDirtyMarks(store: Store, sourceId: number): Promise<Map<string, DirtyGroup>> {
   const marks = await store.read(() => all<{ key: string }>(`SELECT "key" FROM "CollectorCursor" WHERE "sourceId" = ? AND "collector" = ?`, [sourceId, DIRTY_COLLECTOR]));
-  const groups = new Map<string, { kind: string; id: number; hours: number[]; keys: string[] }>();
+  const groups = new Map<string, DirtyGroup>();
   for (const { key } of marks) {
     const [kind, id, hour] = String(key).split(":");
     const g = groups.get(`${kind}:${id}`) ?? { kind: kind!, id: Number(id), hours: [], keys: [] };
@@ -272,21 +274,52 @@ export async function flushDirtyHours(store: Store, sourceId: number): Promise<{
     g.keys.push(String(key));
     groups.set(`${kind}:${id}`, g);
   }
+  return groups;
+}
+
+function* clearMarks(sourceId: number, keys: string[]): Sql<void> {
+  for (const part of chunks(keys)) yield* run(`DELETE FROM "CollectorCursor" WHERE "sourceId" = ? AND "collector" = ? AND ${inList(`"key"`, part)}`, [sourceId, DIRTY_COLLECTOR, ...part]);
+}
+
+/**
+ * Recomputes every marked hour of a source (one transaction per function or stage), then the
+ * fleet's minute and hour rows of the hours whose functions changed; returns how many hours
+ * and the earliest. Each step clears its marks in the transaction that does the work and
+ * leaves marks for the next (a function's flush marks the fleet hour), so a run killed
+ * anywhere leaves nothing stale: the next flush finishes the job.
+ */
+export async function flushDirtyHours(store: Store, sourceId: number): Promise<{ hours: number; earliest: number | null }> {
   let n = 0;
   let earliest: number | null = null;
-  for (const g of groups.values()) {
+  for (const g of (await readDirtyMarks(store, sourceId)).values()) {
+    if (g.kind === "fleet") continue;
     for (const h of g.hours) earliest = earliest === null ? h : Math.min(earliest, h);
     await store.transaction(() =>
       (function* (): Sql<void> {
         if (g.kind === "fn") {
           yield* recomputeHours(store.dialect, g.id, g.hours);
           yield* recomputeDays(store.dialect, g.id, g.hours);
-        }
-        else yield* recomputeStageHours(store.dialect, g.id, g.hours);
-        for (const part of chunks(g.keys)) yield* run(`DELETE FROM "CollectorCursor" WHERE "sourceId" = ? AND "collector" = ? AND ${inList(`"key"`, part)}`, [sourceId, DIRTY_COLLECTOR, ...part]);
+          yield* markDirtyHours(store.dialect, sourceId, "fleet", 0, g.hours);
+        } else yield* recomputeStageHours(store.dialect, g.id, g.hours);
+        yield* clearMarks(sourceId, g.keys);
       })(),
     );
     n += g.hours.length;
+  }
+  const fleet = (await readDirtyMarks(store, sourceId)).get("fleet:0");
+  if (fleet) {
+    const hours = fleet.hours.map((h, i) => ({ h: hourOf(h), key: fleet.keys[i]! })).sort((a, b) => a.h - b.h);
+    for (const part of chunks(hours, 24)) {
+      await store.transaction(() =>
+        (function* (): Sql<void> {
+          for (const { h } of part) {
+            yield* recomputeFleetMinutes(store.dialect, sourceId, h, h + HOUR_MS);
+            yield* recomputeFleetHours(store.dialect, sourceId, h, h + HOUR_MS);
+          }
+          yield* clearMarks(sourceId, part.map((x) => x.key));
+        })(),
+      );
+    }
   }
   return { hours: n, earliest };
 }

@@ -14,7 +14,7 @@ import { collectFailures, type FailureQueue } from "../collect/failures.ts";
 import { linkCorrelations } from "../correlate/link.ts";
 import { positionMs, readCursors, saveCursor } from "../store/cursors.ts";
 import { writeInventory } from "../store/inventory.ts";
-import { flushDirtyHours, recomputeFleetHours, recomputeFleetMinutes } from "../store/rollups.ts";
+import { flushDirtyHours, recomputeFleetHours } from "../store/rollups.ts";
 import { all, toNum, type Store } from "../store/sql.ts";
 import type { SourceContext } from "./sources.ts";
 import { PUSH_COLLECTOR } from "../ingest/firehose-ingest.ts";
@@ -314,9 +314,8 @@ export async function runCycle(ctx: SourceContext, opts: CycleOptions): Promise<
     const since = new Date(Math.min(opts.initialStart, now - opts.lookbackMs) - 3_600_000);
     await linkCorrelations(store, ctx.id, since);
     const fleetFrom = Math.min(since.getTime(), flushed.earliest ?? Infinity);
+    // Fleet minutes (and hours) of the flushed hours were recomputed by the flush itself.
     await store.transaction(() => recomputeFleetHours(store.dialect, ctx.id, fleetFrom, now + 3_600_000));
-    // Fleet minutes only where minutes changed (the hours flushed above).
-    if (flushed.earliest !== null) await store.transaction(() => recomputeFleetMinutes(store.dialect, ctx.id, flushed.earliest!, now + 3_600_000));
     progress("correlate", 1, 1);
   }
   result.aborted = aborted();
