@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   freshness: async () => (await import("./freshness.ts")).benchFreshness,
   memory: async () => (await import("./memory.ts")).benchMemory,
   storage: async () => (await import("./storage.ts")).benchStorage,
+  backfill: async () => (await import("./backfill.ts")).benchBackfill,
 };
 
 function gitCommit(): string | null {
