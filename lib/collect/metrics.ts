@@ -8,7 +8,7 @@ import { paginateGetMetricData, paginateListMetrics, type CloudWatchClient, type
 import type { DbProvider } from "../db-url.ts";
 import { writeCursor } from "../store/cursors.ts";
 import { minuteOf, throttlesByQualifier } from "../store/rollup-math.ts";
-import { markDirtyHours, writeMetricMinutes, writeStageMetricMinutes } from "../store/rollups.ts";
+import { markDirtyFleetMinutes, markDirtyHours, writeMetricMinutes, writeStageMetricMinutes } from "../store/rollups.ts";
 import { insertRows, type Sql, type Store } from "../store/sql.ts";
 import { batchQueries, canonicalDimensions, isPercentileStat, planMetricQueries, planMetricWindow, type MetricQuery, type PlanInput } from "./metric-plan.ts";
 
@@ -269,6 +269,7 @@ export async function collectMetrics(cloudwatch: CloudWatchClient, opts: Metrics
         if (!ref || rows.length === 0) continue;
         const hours = yield* writeMetricMinutes(d, ref.id, rows);
         yield* markDirtyHours(d, opts.sourceId, "fn", ref.id, hours);
+        yield* markDirtyFleetMinutes(d, opts.sourceId, rows.map((r) => r.bucketStart));
       }
       for (const [stageId, rows] of stageRows) {
         const hours = yield* writeStageMetricMinutes(d, stageId, rows, countsFromMetrics.has(stageId));

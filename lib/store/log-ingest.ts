@@ -17,7 +17,7 @@ import {
   type RawLogEvent,
 } from "./invocation-assembly.ts";
 import { errorTypeOf, minuteOf } from "./rollup-math.ts";
-import { addMalformed, markDirtyHours, recomputeMinutes } from "./rollups.ts";
+import { addMalformed, markDirtyFleetMinutes, markDirtyHours, recomputeMinutes } from "./rollups.ts";
 import { all, chunks, inList, insertRows, insertRowsCount, isUniqueViolation, toDate, toNum, type Sql, type Store } from "./sql.ts";
 
 /** The function a log group belongs to. */
@@ -346,8 +346,12 @@ function* ingestBody(
     yield* insertRows(dialect, "Invocation", INVOCATION_COLUMNS, upserts, { conflict: ["functionId", "requestId", "endedAt"], update: INVOCATION_UPDATE });
     if (groupDelta.size > 0) yield* applyErrorGroupDeltas(dialect, fn.id, groupDelta);
     for (const h of yield* recomputeMinutes(dialect, fn.id, minutes)) hours.add(h);
+    yield* markDirtyFleetMinutes(dialect, fn.sourceId, minutes);
   }
-  if (malformedPerMinute.size > 0) for (const h of yield* addMalformed(dialect, fn.id, malformedPerMinute)) hours.add(h);
+  if (malformedPerMinute.size > 0) {
+    for (const h of yield* addMalformed(dialect, fn.id, malformedPerMinute)) hours.add(h);
+    yield* markDirtyFleetMinutes(dialect, fn.sourceId, malformedPerMinute.keys());
+  }
   if (hours.size > 0) yield* markDirtyHours(dialect, fn.sourceId, "fn", fn.id, hours);
   if (cursor) yield* writeCursor(dialect, cursor);
   return { written: fresh.length, malformed, invocations: changed };

@@ -261,6 +261,15 @@ export function* markDirtyHours(dialect: DbProvider, sourceId: number, kind: "fn
   yield* insertRows(dialect, "CollectorCursor", ["sourceId", "collector", "key", "position", "updatedAt"], rows, { conflict: ["sourceId", "collector", "key"] });
 }
 
+/**
+ * Records minutes whose fleet (source-wide) minute row must be recomputed, inside the
+ * transaction that changed a function's minutes; flushDirtyHours recomputes them, and the
+ * fleet hours they fall in, after the functions' hours.
+ */
+export function* markDirtyFleetMinutes(dialect: DbProvider, sourceId: number, minutes: Iterable<number>): Sql<void> {
+  yield* markDirtyHours(dialect, sourceId, "fleet", 0, [...minutes].map(minuteOf));
+}
+
 type DirtyGroup = { kind: string; id: number; hours: number[]; keys: string[] };
 
 /** The marks of a source, grouped by function or stage ("fleet:0" holds the fleet's). */
@@ -283,10 +292,9 @@ function* clearMarks(sourceId: number, keys: string[]): Sql<void> {
 
 /**
  * Recomputes every marked hour of a source (one transaction per function or stage), then the
- * fleet's minute and hour rows of the hours whose functions changed; returns how many hours
- * and the earliest. Each step clears its marks in the transaction that does the work and
- * leaves marks for the next (a function's flush marks the fleet hour), so a run killed
- * anywhere leaves nothing stale: the next flush finishes the job.
+ * fleet's marked minutes and the fleet hours they fall in; returns how many function and stage
+ * hours and the earliest. Each step clears its marks in the transaction that does the work, so
+ * a run killed anywhere leaves nothing stale: the next flush finishes the job.
  */
 export async function flushDirtyHours(store: Store, sourceId: number): Promise<{ hours: number; earliest: number | null }> {
   let n = 0;
@@ -299,7 +307,6 @@ export async function flushDirtyHours(store: Store, sourceId: number): Promise<{
         if (g.kind === "fn") {
           yield* recomputeHours(store.dialect, g.id, g.hours);
           yield* recomputeDays(store.dialect, g.id, g.hours);
-          yield* markDirtyHours(store.dialect, sourceId, "fleet", 0, g.hours);
         } else yield* recomputeStageHours(store.dialect, g.id, g.hours);
         yield* clearMarks(sourceId, g.keys);
       })(),
@@ -308,14 +315,22 @@ export async function flushDirtyHours(store: Store, sourceId: number): Promise<{
   }
   const fleet = (await readDirtyMarks(store, sourceId)).get("fleet:0");
   if (fleet) {
-    const hours = fleet.hours.map((h, i) => ({ h: hourOf(h), key: fleet.keys[i]! })).sort((a, b) => a.h - b.h);
-    for (const part of chunks(hours, 24)) {
+    const marks = fleet.hours.map((m, i) => ({ m, key: fleet.keys[i]! })).sort((a, b) => a.m - b.m);
+    for (const part of chunks(marks, 240)) {
       await store.transaction(() =>
         (function* (): Sql<void> {
-          for (const { h } of part) {
-            yield* recomputeFleetMinutes(store.dialect, sourceId, h, h + HOUR_MS);
-            yield* recomputeFleetHours(store.dialect, sourceId, h, h + HOUR_MS);
+          // Runs of consecutive minutes are read as one span.
+          let from = part[0]!.m;
+          let to = from + MINUTE_MS;
+          for (const { m } of part.slice(1)) {
+            if (m > to) {
+              yield* recomputeFleetMinutes(store.dialect, sourceId, from, to);
+              from = m;
+            }
+            to = m + MINUTE_MS;
           }
+          yield* recomputeFleetMinutes(store.dialect, sourceId, from, to);
+          for (const h of new Set(part.map((x) => hourOf(x.m)))) yield* recomputeFleetHours(store.dialect, sourceId, h, h + HOUR_MS);
           yield* clearMarks(sourceId, part.map((x) => x.key));
         })(),
       );
