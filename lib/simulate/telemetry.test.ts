@@ -12,6 +12,7 @@ import {
   lambdaSegmentDocuments,
   onFailureRecord,
   runtimeVersion,
+  seconds,
   type ApiRequestRecord,
   type InvocationRecord,
 } from "./telemetry.ts";
@@ -288,5 +289,13 @@ describe("failure messages", () => {
     expect(runtimeVersion("python3.12")).toMatch(/^python:3\.12\.v\d+$/);
     expect(runtimeVersion("java21")).toMatch(/^java:21\.v\d+$/);
     expect(runtimeVersion("provided.al2023")).toMatch(/^provided:al2023\.v\d+$/);
+  });
+});
+
+describe("seconds (X-Ray timestamps)", () => {
+  it("prints the same text as formatting Math.round(ms) / 1000", () => {
+    const cases = [0, 1, 9, 10, 99, 100, 101, 110, 999, 1000, 1001, 1010, 1100, 1_764_000_000_000, 1_764_000_000_007, 1_764_000_000_070, 1_764_000_000_700, 1_764_000_000_123.5, 1_764_000_000_999.4, -1500, Number.MAX_SAFE_INTEGER + 10];
+    for (let i = 0; i < 20_000; i++) cases.push(1_764_000_000_000 + i * 7.37 + (i % 13) * 0.31);
+    for (const ms of cases) expect(seconds(ms)).toBe(String(Math.round(ms) / 1000));
   });
 });

@@ -139,7 +139,8 @@ export class XRayService implements SandboxService {
   /** Validates and stores one document; returns the UnprocessedTraceSegment on failure. */
   private ingest(raw: unknown): { Id?: string; ErrorCode: string; Message: string } | undefined {
     if (typeof raw !== "string") return { ErrorCode: "InvalidSegment", Message: "Segment document must be a JSON string." };
-    if (Buffer.byteLength(raw, "utf8") > MAX_DOCUMENT_BYTES) return { ErrorCode: "SegmentTooLarge", Message: "Segment document exceeds 64 KB." };
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long documents need counting.
+    if (raw.length * 3 > MAX_DOCUMENT_BYTES && Buffer.byteLength(raw, "utf8") > MAX_DOCUMENT_BYTES) return { ErrorCode: "SegmentTooLarge", Message: "Segment document exceeds 64 KB." };
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(raw) as Record<string, unknown>;
