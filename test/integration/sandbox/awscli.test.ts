@@ -38,6 +38,8 @@ import { simulateShop, type SimulatedShop } from "../helpers/shop.ts";
 /** Where Debian's awscli package installs its entry point (`dpkg -L awscli | grep bin/aws`). */
 const AWS_BIN = "/usr/bin/aws";
 const HAS_CLI = existsSync(AWS_BIN);
+const SKIP_REASON = `skipped: Debian awscli not installed (${AWS_BIN} missing; apt-get install awscli)`;
+if (!HAS_CLI) console.warn(`awscli.test.ts ${SKIP_REASON}`);
 const REGION = "us-east-1";
 const ACCOUNT = "123456789012";
 
@@ -120,7 +122,7 @@ async function expectServiceError(args: string[], code: string, operation: strin
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-describe.skipIf(!HAS_CLI)(`Debian awscli (${AWS_BIN}) against the sandbox`, () => {
+describe.skipIf(!HAS_CLI)(`Debian awscli (${AWS_BIN}) against the sandbox${HAS_CLI ? "" : ` (${SKIP_REASON})`}`, () => {
   beforeAll(async () => {
     home = mkdtempSync(path.join(os.tmpdir(), "faasight-awscli-"));
     shop = await simulateShop({ hours: 0.1, seed: 11 });
