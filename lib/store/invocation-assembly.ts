@@ -211,14 +211,22 @@ export interface StreamAssembly {
   requestIdOf: Map<string, string>;
 }
 
+/**
+ * How far a START may precede its REPORT's timestamp minus the reported duration. Retries of
+ * one request id come a minute or more apart; the START of the same attempt is within a few ms.
+ */
+const ATTEMPT_SLACK_MS = 2_000;
+
 /** Assembles one log stream's events (sorted by time, then event id). */
 export function assembleStream(events: ParsedLogEvent[], runtime?: string): StreamAssembly {
   const invocations: AssembledInvocation[] = [];
   const requestIdOf = new Map<string, string>();
   const open = new Map<string, Context>();
   // Lines of invocations whose START is not among the events: by request id, or (no id) since the last REPORT.
-  const orphans = new Map<string, { ids: string[]; items: Item[] }>();
-  let anonymous: { ids: string[]; items: Item[] } = { ids: [], items: [] };
+  // Each with its event's timestamp: a REPORT takes only those after its own start.
+  type Pending = { ids: Array<{ id: string; ts: number }>; items: Array<{ item: Item; ts: number }> };
+  const orphans = new Map<string, Pending>();
+  let anonymous: Pending = { ids: [], items: [] };
   let current: Context | undefined;
   const fallbackVersion = events.length ? versionOfStream(events[0]!.logStream) : undefined;
   for (const ev of events) {
@@ -232,11 +240,15 @@ export function assembleStream(events: ParsedLogEvent[], runtime?: string): Stre
         continue;
       }
       if (line.kind === "report") {
-        const ctx = open.get(line.requestId);
+        // A START well before this REPORT's own start opened an earlier attempt of the request
+        // id (an async retry) whose REPORT is not among these events: not this invocation's.
+        const opened = open.get(line.requestId);
+        const ctx = opened && opened.startTs >= ev.timestamp - line.durationMs - ATTEMPT_SLACK_MS ? opened : undefined;
         const orphan = orphans.get(line.requestId);
-        const ids = ctx ? ctx.eventIds : [...anonymous.ids, ...(orphan?.ids ?? [])];
+        const since = ev.timestamp - line.durationMs - ATTEMPT_SLACK_MS;
+        const ids = ctx ? ctx.eventIds : [...anonymous.ids, ...(orphan?.ids ?? [])].filter((x) => x.ts >= since).map((x) => x.id);
         if (ids[ids.length - 1] !== ev.eventId) ids.push(ev.eventId);
-        const items = ctx ? undefined : [...anonymous.items, ...(orphan?.items ?? [])];
+        const items = ctx ? undefined : [...anonymous.items, ...(orphan?.items ?? [])].filter((x) => x.ts >= since).map((x) => x.item);
         invocations.push(finish(ev, line, ctx, runtime, fallbackVersion, ids, items));
         open.delete(line.requestId);
         orphans.delete(line.requestId);
@@ -251,8 +263,8 @@ export function assembleStream(events: ParsedLogEvent[], runtime?: string): Stre
         if (target.eventIds[target.eventIds.length - 1] !== ev.eventId) target.eventIds.push(ev.eventId);
       } else {
         const o = rid !== undefined ? (orphans.get(rid) ?? orphans.set(rid, { ids: [], items: [] }).get(rid)!) : anonymous;
-        o.items.push({ line, message: ev.message });
-        if (o.ids[o.ids.length - 1] !== ev.eventId) o.ids.push(ev.eventId);
+        o.items.push({ item: { line, message: ev.message }, ts: ev.timestamp });
+        if (o.ids[o.ids.length - 1]?.id !== ev.eventId) o.ids.push({ id: ev.eventId, ts: ev.timestamp });
       }
       evRequest ??= target?.requestId;
     }
