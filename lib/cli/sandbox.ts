@@ -36,7 +36,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const portText = values.port ?? process.env.FAASIGHT_SANDBOX_PORT ?? "4566";
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${portText}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${values.port !== undefined ? "--port" : "FAASIGHT_SANDBOX_PORT"} must be 0..65535, got "${portText}"`);
+  }
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isInteger(seed)) throw new UsageError("--seed must be an integer");
   let faults: FaultConfig | undefined;

@@ -106,7 +106,16 @@ describe("faasight sandbox", () => {
     } finally {
       write.mockRestore();
     }
-    await expect(sandboxCommand(["--port", "70000"])).rejects.toThrow(UsageError);
+    await expect(sandboxCommand(["--port", "70000"])).rejects.toThrow('--port must be 0..65535, got "70000"');
+    // A bad FAASIGHT_SANDBOX_PORT is named as such.
+    const before = process.env.FAASIGHT_SANDBOX_PORT;
+    process.env.FAASIGHT_SANDBOX_PORT = "abc";
+    try {
+      await expect(sandboxCommand([])).rejects.toThrow('FAASIGHT_SANDBOX_PORT must be 0..65535, got "abc"');
+    } finally {
+      if (before === undefined) delete process.env.FAASIGHT_SANDBOX_PORT;
+      else process.env.FAASIGHT_SANDBOX_PORT = before;
+    }
     await expect(sandboxCommand(["--faults", "{nope"])).rejects.toThrow(UsageError);
   });
 
