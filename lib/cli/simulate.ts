@@ -1,6 +1,6 @@
 /** `faasight simulate`: plays the simulated shop against an AWS endpoint and writes ground truth. */
 import { createAwsClients, SANDBOX_CREDENTIALS, type AwsTarget } from "../aws/clients.ts";
-import { backfill, createRun } from "../simulate/backfill.ts";
+import { backfill, createRun, DEFAULT_CONCURRENCY } from "../simulate/backfill.ts";
 import { runLive } from "../simulate/live.ts";
 import { provisionShop } from "../simulate/provision.ts";
 import { buildShop } from "../simulate/shop.ts";
@@ -23,7 +23,7 @@ Options:
   --rate X            traffic multiplier (default 1 = ~30k invocations/day for 12 functions)
   --truth FILE        write the ground truth JSON to FILE (rewritten every minute in live mode)
   --end ISO           end of the backfill window (default: now, rounded down to the minute)
-  --concurrency N     requests in flight (default 8)
+  --concurrency N     requests in flight (default ${DEFAULT_CONCURRENCY})
   --allow-real-aws    allow an amazonaws.com endpoint (writes fake telemetry into a real account, which costs money)
   -h, --help          show this help
 
@@ -67,7 +67,7 @@ export async function run(args: string[]): Promise<number> {
   };
   const seed = int("seed", values.seed, 1);
   const functions = int("functions", values.functions, 12, 1);
-  const concurrency = int("concurrency", values.concurrency, 8, 1);
+  const concurrency = int("concurrency", values.concurrency, DEFAULT_CONCURRENCY, 1);
   const rate = values.rate === undefined ? 1 : Number(values.rate);
   if (!Number.isFinite(rate) || rate < 0) throw new UsageError("--rate must be a number >= 0");
   const live = !!values.live;

@@ -55,6 +55,9 @@ export class ReleaseGate implements SimulationOutput {
   }
 }
 
+/** Requests in flight: enough that the endpoint always has the next batch while a step is simulated. */
+export const DEFAULT_CONCURRENCY = 32;
+
 export interface RunOptions {
   clients: AwsClients;
   shop: Shop;
@@ -86,7 +89,7 @@ export function createRun(o: RunOptions): SimulationRun {
   const truth = new TruthRecorder({ seed: o.seed, region: p.region, accountId: p.accountId, start, end: start }, { minutes: o.truthMinutes ?? true });
   for (const q of o.shop.queues) truth.queue(q.name, q.kind, q.kind === "source" ? 0 : (p.queueDepths[q.name] ?? 0));
   const metrics = new MetricAggregator();
-  const writer: TelemetryWriter = new SdkWriter(o.clients, { concurrency: o.concurrency ?? 8, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError });
+  const writer: TelemetryWriter = new SdkWriter(o.clients, { concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError });
   const gate = new ReleaseGate(writer);
   const simulation = new Simulation({ shop: o.shop, seed: o.seed, region: p.region, accountId: p.accountId, start, rate: o.rate, apiIds: p.apiIds, output: gate, truth, metrics });
   return { simulation, truth, metrics, writer, gate, start };
@@ -108,6 +111,9 @@ export async function backfill(run: SimulationRun, end: number, onProgress?: (si
     run.writer.metrics(run.metrics.drain(next - METRIC_LAG_MS));
     run.writer.flushLogs(next - LOG_HOLD_MS);
     await run.writer.backpressure();
+    // Let responses in and queued requests out before simulating on: without this turn of the event
+    // loop the endpoint sits idle while a step is simulated, and the two processes take turns.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     onProgress?.(next);
     t = next;
   }

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudWatchLogsClient, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PutTraceSegmentsCommand, XRayClient } from "@aws-sdk/client-xray";
-import { enableFastSerialization } from "./fast-serde.ts";
+import {
+  FragmentBuffer,
+  PUT_TRACE_SEGMENTS_FRAME,
+  enableFastSerialization,
+  logEventJson,
+  metricDatumJson,
+  putLogEventsFrame,
+  putMetricDataFrame,
+  withEncodedBody,
+} from "./fast-serde.ts";
 
 // Captures request bodies and answers like AWS would for these operations.
 let server: http.Server;
@@ -62,5 +71,51 @@ describe("fast serialization", () => {
     const traces = { TraceSegmentDocuments: ['{"id":"0123456789abcdef","name":"x"}', '{"a":"\\"q\\""}'] };
     const [e, f] = await bodies((fast) => make(fast).xray.send(new PutTraceSegmentsCommand(traces)));
     expect(f).toEqual(e);
+  });
+
+  it("sends bodies encoded ahead in a FragmentBuffer as the SDK would serialize them, events in time order", async () => {
+    const make = (fast: boolean) => {
+      const clients = { logs: new CloudWatchLogsClient(config()), cloudwatch: new CloudWatchClient(config()), xray: new XRayClient(config()) };
+      if (fast) enableFastSerialization(clients);
+      return clients;
+    };
+    // Out of order (as access logs arrive), with equal timestamps whose order must be kept, and text that needs escaping.
+    const events = [
+      { timestamp: 1767225600500, message: "b first at .500" },
+      { timestamp: 1767225600100, message: 'a "quoted" \t tab\nnewline é ✓ 𝄞' },
+      { timestamp: 1767225600500, message: "c second at .500" },
+      { timestamp: 1767225600000, message: "\u0000 control \u001f" },
+    ];
+    const group = "/aws/apigateway/shop-api/prod/access";
+    const stream = 'stream "x"';
+    const buffer = new FragmentBuffer(8); // tiny: grows several times
+    for (const e of events) buffer.add(logEventJson(e), e.timestamp);
+    expect(buffer.count).toBe(4);
+    const sorted = events.map((e, i) => ({ e, i })).sort((x, y) => x.e.timestamp - y.e.timestamp || x.i - y.i).map((x) => x.e);
+    const [a, b] = await bodies((fast) =>
+      make(fast).logs.send(
+        new PutLogEventsCommand(fast ? withEncodedBody({ logGroupName: group, logStreamName: stream, logEvents: [] }, buffer.body(putLogEventsFrame(group, stream))) : { logGroupName: group, logStreamName: stream, logEvents: sorted }),
+      ),
+    );
+    expect(b).toEqual(a);
+    expect(b.logEvents.map((e: { message: string }) => e.message[0])).toEqual(["\u0000", "a", "b", "c"]);
+
+    const data = [
+      { MetricName: "Duration", Dimensions: [{ Name: "FunctionName", Value: "x" }], Timestamp: new Date(1767225660000), Values: [1.5, 20.25], Counts: [2, 1], Unit: "Milliseconds" as const, StorageResolution: 60 },
+      { MetricName: "Errors", Dimensions: [{ Name: "FunctionName", Value: "x" }], Timestamp: new Date(1767225600000), Value: 0, Unit: "Count" as const },
+    ];
+    const datums = new FragmentBuffer();
+    for (const d of data) datums.add(metricDatumJson(d));
+    const [c, d] = await bodies((fast) =>
+      make(fast).cloudwatch.send(new PutMetricDataCommand(fast ? withEncodedBody({ Namespace: "AWS/Lambda", MetricData: [] }, datums.body(putMetricDataFrame("AWS/Lambda"))) : { Namespace: "AWS/Lambda", MetricData: data })),
+    );
+    expect(d).toEqual(c);
+
+    const docs = ['{"id":"0123456789abcdef","name":"x"}', '{"a":"\\"q\\" ✓"}'];
+    const segments = new FragmentBuffer();
+    for (const doc of docs) segments.add(JSON.stringify(doc));
+    const [e, f] = await bodies((fast) => make(fast).xray.send(new PutTraceSegmentsCommand(fast ? withEncodedBody({ TraceSegmentDocuments: [] }, segments.body(PUT_TRACE_SEGMENTS_FRAME)) : { TraceSegmentDocuments: docs })));
+    expect(f).toEqual(e);
+    expect(f.TraceSegmentDocuments).toEqual(docs);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Faster request bodies for the three bulk write operations (PutLogEvents, PutMetricData,
  * PutTraceSegments). The SDK's schema serializer walks every member of every event, which
- * dominates a backfill's CPU; these bodies are plain JSON.stringify of the same shapes.
- * The rest of the SDK pipeline (endpoint, signing, retries, HTTP) is unchanged, and a test
- * checks the bodies equal the SDK's own.
+ * dominates a backfill's CPU; these bodies are plain JSON.stringify of the same shapes, or
+ * bytes the caller encoded ahead (a FragmentBuffer: each event encoded once, as it is
+ * buffered, into memory outside the JS heap). The rest of the SDK pipeline (endpoint,
+ * signing, retries, HTTP) is unchanged, and tests check the bodies equal the SDK's own.
  */
 import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
@@ -16,6 +17,8 @@ interface PatchableProtocol {
 }
 
 const PATCHED = Symbol.for("faasight.fastSerde");
+/** A command input carrying its request body already encoded (see withEncodedBody). */
+const ENCODED_BODY = Symbol.for("faasight.encodedBody");
 
 const toEpochSeconds = (t: unknown): number | undefined => {
   if (t === undefined || t === null) return undefined;
@@ -28,12 +31,96 @@ const toEpochSeconds = (t: unknown): number | undefined => {
 export const putLogEventsBody: Serializer = (input) =>
   JSON.stringify({ logGroupName: input.logGroupName, logStreamName: input.logStreamName, logEvents: input.logEvents, sequenceToken: input.sequenceToken });
 
+/** One element of PutLogEvents' logEvents, as JSON.stringify writes it. */
+export const logEventJson = (e: { timestamp: number; message: string }): string =>
+  `{"timestamp":${Number.isFinite(e.timestamp) ? e.timestamp : "null"},"message":${JSON.stringify(e.message)}}`;
+
+/** One element of PutMetricData's MetricData (awsJson1_0: the timestamp in epoch seconds). */
+export const metricDatumJson = (d: object): string => JSON.stringify({ ...d, Timestamp: toEpochSeconds((d as { Timestamp?: unknown }).Timestamp) });
+
 /** awsJson1_0 body of PutMetricData (timestamps as epoch seconds). */
 export const putMetricDataBody: Serializer = (input) =>
   JSON.stringify({
     Namespace: input.Namespace,
     MetricData: (input.MetricData as Record<string, unknown>[]).map((d) => ({ ...d, Timestamp: toEpochSeconds(d.Timestamp) })),
   });
+
+/** The text around PutLogEvents' events (the body is prefix, events joined by commas, suffix). */
+export const putLogEventsFrame = (group: string, stream: string) => ({ prefix: `{"logGroupName":${JSON.stringify(group)},"logStreamName":${JSON.stringify(stream)},"logEvents":[`, suffix: "]}" });
+export const putMetricDataFrame = (namespace: string) => ({ prefix: `{"Namespace":${JSON.stringify(namespace)},"MetricData":[`, suffix: "]}" });
+export const PUT_TRACE_SEGMENTS_FRAME = { prefix: '{"TraceSegmentDocuments":[', suffix: "]}" };
+
+/**
+ * JSON array elements encoded to UTF-8 as they arrive, in a growing buffer outside the JS
+ * heap: a backfill holds log events for hours of simulated time, and as JS objects they
+ * would be copied by every young-generation collection until they are sent.
+ */
+export class FragmentBuffer {
+  private buf: Buffer;
+  private used = 0;
+  /** Byte offset where each fragment starts (fragments after the first start with a comma). */
+  private readonly starts: number[] = [];
+  /** Sort key per fragment; fragments are emitted by key (stable) when added out of order. */
+  private readonly keys: number[] = [];
+  private ordered = true;
+
+  constructor(initialBytes = 16_384) {
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+  }
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  /** Appends one JSON value (its text) with its sort key. */
+  add(json: string, key = 0): void {
+    const n = this.starts.length;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 for the comma.
+    const need = this.used + json.length * 3 + 1;
+    if (need > this.buf.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2));
+      this.buf.copy(next, 0, 0, this.used);
+      this.buf = next;
+    }
+    this.starts.push(this.used);
+    if (n > 0) {
+      this.buf[this.used++] = 0x2c;
+      if (key < this.keys[n - 1]!) this.ordered = false;
+    }
+    this.keys.push(key);
+    this.used += this.buf.write(json, this.used, "utf8");
+  }
+
+  /** The request body: prefix, the fragments in key order joined by commas, suffix. */
+  body(frame: { prefix: string; suffix: string }): Buffer {
+    const pre = Buffer.byteLength(frame.prefix, "utf8");
+    const out = Buffer.allocUnsafeSlow(pre + this.used + Buffer.byteLength(frame.suffix, "utf8"));
+    out.write(frame.prefix, 0, "utf8");
+    let at = pre;
+    if (this.ordered) {
+      this.buf.copy(out, at, 0, this.used);
+      at += this.used;
+    } else {
+      const order = this.starts.map((_, i) => i).sort((a, b) => this.keys[a]! - this.keys[b]! || a - b);
+      for (let j = 0; j < order.length; j++) {
+        const i = order[j]!;
+        // Each fragment's own bytes, without the comma it was stored with.
+        const from = i === 0 ? 0 : this.starts[i]! + 1;
+        const to = i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
+        if (j > 0) out[at++] = 0x2c;
+        at += this.buf.copy(out, at, from, to);
+      }
+    }
+    out.write(frame.suffix, at, "utf8");
+    return out;
+  }
+}
+
+/** Gives a command input its request body, already encoded; the patched serializer sends it as is. */
+export function withEncodedBody<T extends object>(input: T, body: Buffer): T {
+  (input as Record<symbol, unknown>)[ENCODED_BODY] = body;
+  return input;
+}
 
 /** restJson1 body of PutTraceSegments. */
 export const putTraceSegmentsBody: Serializer = (input) => JSON.stringify({ TraceSegmentDocuments: input.TraceSegmentDocuments });
@@ -49,7 +136,8 @@ function patch(client: { config: unknown }, serializers: Record<string, Serializ
     // The SDK still builds method, path and headers; only the body is ours.
     const request = await original(operationSchema, {}, context);
     // Bytes once: the signer hashes and the socket writes the same buffer without re-encoding.
-    request.body = Buffer.from(fast(input), "utf8");
+    const encoded = (input as Record<symbol, unknown> | undefined)?.[ENCODED_BODY];
+    request.body = encoded instanceof Uint8Array ? encoded : Buffer.from(fast(input), "utf8");
     return request;
   };
   protocol[PATCHED] = true;

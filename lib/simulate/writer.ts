@@ -10,13 +10,22 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PutTraceSegmentsCommand } from "@aws-sdk/client-xray";
 import { SendMessageCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
 import type { AwsClients } from "../aws/clients.ts";
 import type { LogEventInput, SqsMessageAttribute } from "../sandbox/core.ts";
 import type { SimulationOutput } from "./engine.ts";
-import { enableFastSerialization } from "./fast-serde.ts";
+import {
+  FragmentBuffer,
+  PUT_TRACE_SEGMENTS_FRAME,
+  enableFastSerialization,
+  logEventJson,
+  metricDatumJson,
+  putLogEventsFrame,
+  putMetricDataFrame,
+  withEncodedBody,
+} from "./fast-serde.ts";
 import type { NamespacedDatum } from "./metrics.ts";
 
 export const LOG_BATCH_EVENTS = 10_000;
@@ -46,10 +55,11 @@ export interface WriterStats {
 interface StreamBuffer {
   group: string;
   stream: string;
-  events: LogEventInput[];
+  /** The events, encoded as they arrive; sent in time order. */
+  events: FragmentBuffer;
+  /** What CloudWatch Logs counts against the 1 MB batch limit. */
   bytes: number;
   oldest: number;
-  sorted: boolean;
 }
 
 /** A bounded pool of in-flight requests. */
@@ -112,7 +122,7 @@ export interface TelemetryWriter extends SimulationOutput {
 }
 
 export interface SdkWriterOptions {
-  /** Requests in flight (default 8). */
+  /** Requests in flight (default 32). */
   concurrency?: number;
   /** Queue name -> URL (from provisioning). */
   queueUrls: Record<string, string>;
@@ -142,15 +152,15 @@ export class SdkWriter implements TelemetryWriter {
   private readonly buffers = new Map<string, StreamBuffer>();
   private readonly streams = new Map<string, Promise<boolean>>();
   private readonly groups = new Map<string, Promise<boolean>>();
-  private traceBatch: string[] = [];
+  private traceBatch = new FragmentBuffer(1 << 20);
   private traceBytes = 0;
-  private metricBatches = new Map<string, { data: MetricDatum[]; bytes: number }>();
+  private metricBatches = new Map<string, { data: FragmentBuffer; bytes: number }>();
 
   constructor(
     private readonly clients: AwsClients,
     private readonly options: SdkWriterOptions,
   ) {
-    this.pool = new RequestPool(options.concurrency ?? 8);
+    this.pool = new RequestPool(options.concurrency ?? 32);
     enableFastSerialization(clients);
     // The SDK rebuilds each command's middleware chain per call unless told to cache it per command
     // class (an SDK option): about a third of the per-call CPU, and a backfill makes thousands of calls.
@@ -163,17 +173,16 @@ export class SdkWriter implements TelemetryWriter {
     let b = this.buffers.get(key);
     for (const e of events) {
       const size = Buffer.byteLength(e.message, "utf8") + LOG_EVENT_OVERHEAD;
-      if (b && (b.events.length >= LOG_BATCH_EVENTS || b.bytes + size > LOG_BATCH_BYTES || Math.abs(e.timestamp - b.oldest) > LOG_BATCH_SPAN_MS)) {
+      if (b && (b.events.count >= LOG_BATCH_EVENTS || b.bytes + size > LOG_BATCH_BYTES || Math.abs(e.timestamp - b.oldest) > LOG_BATCH_SPAN_MS)) {
         this.flushBuffer(key, b);
         b = undefined;
       }
       if (!b) {
-        b = { group, stream, events: [], bytes: 0, oldest: e.timestamp, sorted: true };
+        b = { group, stream, events: new FragmentBuffer(), bytes: 0, oldest: e.timestamp };
         this.buffers.set(key, b);
       }
-      const last = b.events[b.events.length - 1];
-      if (last && e.timestamp < last.timestamp) b.sorted = false;
-      b.events.push(e);
+      // Access logs arrive slightly out of order; the batch is sent in time order.
+      b.events.add(logEventJson(e), e.timestamp);
       b.bytes += size;
       if (e.timestamp < b.oldest) b.oldest = e.timestamp;
     }
@@ -182,8 +191,8 @@ export class SdkWriter implements TelemetryWriter {
   traces(documents: string[]): void {
     for (const d of documents) {
       const size = d.length + 4;
-      if (this.traceBatch.length >= TRACE_BATCH || (this.traceBatch.length > 0 && this.traceBytes + size > TRACE_BATCH_BYTES)) this.flushTraces();
-      this.traceBatch.push(d);
+      if (this.traceBatch.count >= TRACE_BATCH || (this.traceBatch.count > 0 && this.traceBytes + size > TRACE_BATCH_BYTES)) this.flushTraces();
+      this.traceBatch.add(JSON.stringify(d));
       this.traceBytes += size;
     }
   }
@@ -208,29 +217,31 @@ export class SdkWriter implements TelemetryWriter {
   metrics(datums: NamespacedDatum[]): void {
     for (const d of datums) {
       let b = this.metricBatches.get(d.namespace);
-      if (!b) this.metricBatches.set(d.namespace, (b = { data: [], bytes: 0 }));
+      if (!b) this.metricBatches.set(d.namespace, (b = { data: new FragmentBuffer(1 << 18), bytes: 0 }));
       const size = 160 + (d.datum.Values?.length ?? 0) * 24;
-      if (b.data.length >= METRIC_BATCH || b.bytes + size > METRIC_BATCH_BYTES) {
+      if (b.data.count >= METRIC_BATCH || b.bytes + size > METRIC_BATCH_BYTES) {
         this.sendMetrics(d.namespace, b.data);
-        b.data = [];
+        b.data = new FragmentBuffer(1 << 18);
         b.bytes = 0;
       }
-      b.data.push(d.datum as MetricDatum);
+      b.data.add(metricDatumJson(d.datum));
       b.bytes += size;
     }
   }
 
   private flushMetrics(): void {
-    for (const [namespace, b] of this.metricBatches) if (b.data.length) this.sendMetrics(namespace, b.data);
+    for (const [namespace, b] of this.metricBatches) if (b.data.count) this.sendMetrics(namespace, b.data);
     this.metricBatches.clear();
   }
 
-  private sendMetrics(namespace: string, data: MetricDatum[]): void {
+  private sendMetrics(namespace: string, data: FragmentBuffer): void {
+    const body = data.body(putMetricDataFrame(namespace));
+    const count = data.count;
     this.pool.run(async () => {
       try {
-        await this.clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
+        await this.clients.cloudwatch.send(new PutMetricDataCommand(withEncodedBody({ Namespace: namespace, MetricData: [] }, body)));
         this.stats.putMetricData++;
-        this.stats.datums += data.length;
+        this.stats.datums += count;
       } catch (err) {
         this.fail("PutMetricData", err);
       }
@@ -272,15 +283,16 @@ export class SdkWriter implements TelemetryWriter {
   }
 
   private flushTraces(): void {
-    if (this.traceBatch.length === 0) return;
-    const docs = this.traceBatch;
-    this.traceBatch = [];
+    if (this.traceBatch.count === 0) return;
+    const body = this.traceBatch.body(PUT_TRACE_SEGMENTS_FRAME);
+    const count = this.traceBatch.count;
+    this.traceBatch = new FragmentBuffer(1 << 20);
     this.traceBytes = 0;
     this.pool.run(async () => {
       try {
-        const out = await this.clients.xray.send(new PutTraceSegmentsCommand({ TraceSegmentDocuments: docs }));
+        const out = await this.clients.xray.send(new PutTraceSegmentsCommand(withEncodedBody({ TraceSegmentDocuments: [] }, body)));
         this.stats.putTraceSegments++;
-        this.stats.segments += docs.length - (out.UnprocessedTraceSegments?.length ?? 0);
+        this.stats.segments += count - (out.UnprocessedTraceSegments?.length ?? 0);
         if (out.UnprocessedTraceSegments?.length) {
           this.stats.unprocessedSegments += out.UnprocessedTraceSegments.length;
           const u = out.UnprocessedTraceSegments[0]!;
@@ -294,26 +306,25 @@ export class SdkWriter implements TelemetryWriter {
 
   private flushBuffer(key: string, b: StreamBuffer): void {
     this.buffers.delete(key);
-    if (b.events.length === 0) return;
-    // Access logs arrive slightly out of order; a batch must be chronological.
-    const events = b.sorted ? b.events : b.events.slice().sort((x, y) => x.timestamp - y.timestamp);
+    if (b.events.count === 0) return;
+    const batch = { count: b.events.count, body: b.events.body(putLogEventsFrame(b.group, b.stream)) };
     this.pool.run(async () => {
       if (!(await this.ensureStream(b.group, b.stream))) return;
-      await this.putEvents(b, events, true);
+      await this.putEvents(b, batch, true);
     });
   }
 
-  private async putEvents(b: StreamBuffer, events: LogEventInput[], retry: boolean): Promise<void> {
+  private async putEvents(b: StreamBuffer, batch: { count: number; body: Buffer }, retry: boolean): Promise<void> {
     try {
-      const out = await this.clients.logs.send(new PutLogEventsCommand({ logGroupName: b.group, logStreamName: b.stream, logEvents: events }));
+      const out = await this.clients.logs.send(new PutLogEventsCommand(withEncodedBody({ logGroupName: b.group, logStreamName: b.stream, logEvents: [] }, batch.body)));
       this.stats.putLogEvents++;
-      this.stats.logEvents += events.length;
+      this.stats.logEvents += batch.count;
       const r = out.rejectedLogEventsInfo;
       if (r) {
         const rejected =
           (r.tooOldLogEventEndIndex !== undefined ? r.tooOldLogEventEndIndex + 1 : 0) +
           (r.expiredLogEventEndIndex !== undefined ? r.expiredLogEventEndIndex + 1 : 0) +
-          (r.tooNewLogEventStartIndex !== undefined ? events.length - r.tooNewLogEventStartIndex : 0);
+          (r.tooNewLogEventStartIndex !== undefined ? batch.count - r.tooNewLogEventStartIndex : 0);
         if (rejected > 0) {
           this.stats.rejectedLogEvents += rejected;
           this.fail("PutLogEvents", new Error(`${rejected} events rejected in ${b.group} (${JSON.stringify(r)})`));
@@ -324,7 +335,7 @@ export class SdkWriter implements TelemetryWriter {
         // The group or stream vanished (deleted, or created by someone else): create and retry once.
         this.groups.delete(b.group);
         this.streams.delete(`${b.group}\u0000${b.stream}`);
-        if (await this.ensureStream(b.group, b.stream)) return this.putEvents(b, events, false);
+        if (await this.ensureStream(b.group, b.stream)) return this.putEvents(b, batch, false);
         return;
       }
       this.fail("PutLogEvents", err);
