@@ -27,7 +27,10 @@ const EXACT_LIMIT = 4096;
 
 /** Identity of a series: namespace, name and the exact (sorted) dimension set. */
 export function seriesId(namespace: string, name: string, dims: Dimension[]): string {
-  return `${namespace}\u0000${name}\u0000${dims.map((d) => `${d.Name}\u0001${d.Value}`).join("\u0002")}`;
+  // Called per ingested datum: a plain loop (no closure, no temporary array).
+  let id = namespace + "\u0000" + name + "\u0000";
+  for (let i = 0; i < dims.length; i++) id += (i === 0 ? "" : "\u0002") + dims[i]!.Name + "\u0001" + dims[i]!.Value;
+  return id;
 }
 
 /** Dimensions sorted by name, the canonical order used for identity and output (the input when already sorted). */

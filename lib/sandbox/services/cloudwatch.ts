@@ -95,6 +95,11 @@ function toEpochMs(v: unknown): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/** The query-style path of a PutMetricData member field, as AWS names it in errors. */
+function memberPath(index: number, field: string): string {
+  return `MetricData.member.${index + 1}.${field}`;
+}
+
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === "number" && Number.isFinite(v);
 }
@@ -184,55 +189,72 @@ export class CloudWatchService implements SandboxService {
 
   // ---------------------------------------------------------------- ingestion
 
+  // Hot path of every PutMetricData datum: plain loops, no closures or temporary arrays (tsx names each closure created at runtime).
   private normalize(datum: MetricDatumInput, index: number, now: number, strict: boolean): NormalizedDatum {
-    const at = (field: string) => `MetricData.member.${index + 1}.${field}`;
     if (typeof datum?.MetricName !== "string" || datum.MetricName.length === 0 || datum.MetricName.length > 255) {
-      throw cwError("MissingRequiredParameterException", `The parameter ${at("MetricName")} is required.`);
+      throw cwError("MissingRequiredParameterException", `The parameter ${memberPath(index, "MetricName")} is required.`);
     }
     const dims = sortDimensions(datum.Dimensions);
-    if (dims.length > 30) throw cwError("InvalidParameterValueException", `The collection ${at("Dimensions")} must not have a size greater than 30.`);
-    for (const [i, d] of dims.entries()) {
+    if (dims.length > 30) throw cwError("InvalidParameterValueException", `The collection ${memberPath(index, "Dimensions")} must not have a size greater than 30.`);
+    // A non-list fails as an internal error, as it always has here.
+    if (!Array.isArray(dims)) throw new TypeError("Dimensions is not a list");
+    for (let i = 0; i < dims.length; i++) {
+      const d = dims[i]!;
       if (typeof d.Name !== "string" || !d.Name || typeof d.Value !== "string" || !d.Value) {
-        throw cwError("InvalidParameterValueException", `The dimension ${at(`Dimensions.member.${i + 1}`)} must have a non-empty Name and Value.`);
+        throw cwError("InvalidParameterValueException", `The dimension ${memberPath(index, `Dimensions.member.${i + 1}`)} must have a non-empty Name and Value.`);
       }
     }
-    if (new Set(dims.map((d) => d.Name)).size !== dims.length) {
-      throw cwError("InvalidParameterValueException", `No metric may have duplicate dimension names (${at("Dimensions")}).`);
+    // Sorted by name, so duplicate names are neighbours.
+    for (let i = 1; i < dims.length; i++) {
+      if (dims[i]!.Name === dims[i - 1]!.Name) throw cwError("InvalidParameterValueException", `No metric may have duplicate dimension names (${memberPath(index, "Dimensions")}).`);
     }
     const tsMs = toEpochMs(datum.Timestamp) ?? now;
     if (strict && datum.Timestamp !== undefined) {
-      if (tsMs > now + TWO_HOURS_MS) throw cwError("InvalidParameterValueException", `The parameter ${at("Timestamp")} must specify a time no more than two hours in the future.`);
-      if (tsMs < now - TWO_WEEKS_MS) throw cwError("InvalidParameterValueException", `The parameter ${at("Timestamp")} must specify a time within the past two weeks.`);
+      if (tsMs > now + TWO_HOURS_MS) throw cwError("InvalidParameterValueException", `The parameter ${memberPath(index, "Timestamp")} must specify a time no more than two hours in the future.`);
+      if (tsMs < now - TWO_WEEKS_MS) throw cwError("InvalidParameterValueException", `The parameter ${memberPath(index, "Timestamp")} must specify a time within the past two weeks.`);
     }
     const resolution = datum.StorageResolution ?? 60;
-    if (resolution !== 1 && resolution !== 60) throw cwError("InvalidParameterValueException", `The parameter ${at("StorageResolution")} must be 1 or 60.`);
-    const given = [datum.Value !== undefined && datum.Value !== null, !!datum.Values?.length, !!datum.StatisticValues].filter(Boolean).length;
-    if (given > 1) {
-      throw cwError("InvalidParameterCombinationException", `The parameters ${at("Value")}, ${at("Values")} and ${at("StatisticValues")} are mutually exclusive and you have specified more than one.`);
+    if (resolution !== 1 && resolution !== 60) throw cwError("InvalidParameterValueException", `The parameter ${memberPath(index, "StorageResolution")} must be 1 or 60.`);
+    const hasValue = datum.Value !== undefined && datum.Value !== null;
+    const values = datum.Values;
+    const hasValues = !!values?.length;
+    if ((hasValue ? 1 : 0) + (hasValues ? 1 : 0) + (datum.StatisticValues ? 1 : 0) > 1) {
+      throw cwError(
+        "InvalidParameterCombinationException",
+        `The parameters ${memberPath(index, "Value")}, ${memberPath(index, "Values")} and ${memberPath(index, "StatisticValues")} are mutually exclusive and you have specified more than one.`,
+      );
     }
     const out: NormalizedDatum = { n: datum.MetricName, dims, u: datum.Unit ?? "None", r: resolution, t: tsMs / 1000 };
     if (datum.StatisticValues) {
       const { SampleCount, Sum, Minimum, Maximum } = datum.StatisticValues;
-      if (![SampleCount, Sum, Minimum, Maximum].every(isFiniteNumber) || SampleCount <= 0 || Minimum > Maximum) {
-        throw cwError("InvalidParameterValueException", `The parameter ${at("StatisticValues")} must have SampleCount > 0, Minimum <= Maximum and finite numbers.`);
+      if (!(isFiniteNumber(SampleCount) && isFiniteNumber(Sum) && isFiniteNumber(Minimum) && isFiniteNumber(Maximum)) || SampleCount <= 0 || Minimum > Maximum) {
+        throw cwError("InvalidParameterValueException", `The parameter ${memberPath(index, "StatisticValues")} must have SampleCount > 0, Minimum <= Maximum and finite numbers.`);
       }
       out.s = [SampleCount, Sum, Minimum, Maximum];
-    } else if (datum.Values?.length) {
-      if (datum.Values.length > 150) throw cwError("InvalidParameterValueException", `The collection ${at("Values")} must not have a size greater than 150.`);
-      if (!datum.Values.every(isFiniteNumber)) throw cwError("InvalidParameterValueException", `The collection ${at("Values")} must contain finite numbers.`);
-      if (datum.Counts?.length) {
-        if (datum.Counts.length !== datum.Values.length) {
-          throw cwError("InvalidParameterValueException", `The collections ${at("Values")} and ${at("Counts")} must be of the same size.`);
-        }
-        if (!datum.Counts.every((c) => isFiniteNumber(c) && c >= 0)) throw cwError("InvalidParameterValueException", `The collection ${at("Counts")} must contain non-negative numbers.`);
-        out.c = [...datum.Counts];
+    } else if (hasValues) {
+      if (values.length > 150) throw cwError("InvalidParameterValueException", `The collection ${memberPath(index, "Values")} must not have a size greater than 150.`);
+      if (!Array.isArray(values)) throw new TypeError("Values is not a list");
+      for (let i = 0; i < values.length; i++) {
+        if (!isFiniteNumber(values[i])) throw cwError("InvalidParameterValueException", `The collection ${memberPath(index, "Values")} must contain finite numbers.`);
       }
-      out.v = [...datum.Values];
-    } else if (datum.Value !== undefined && datum.Value !== null) {
-      if (!isFiniteNumber(datum.Value)) throw cwError("InvalidParameterValueException", `The parameter ${at("Value")} must be a finite number.`);
+      const counts = datum.Counts;
+      if (counts?.length) {
+        if (counts.length !== values.length) {
+          throw cwError("InvalidParameterValueException", `The collections ${memberPath(index, "Values")} and ${memberPath(index, "Counts")} must be of the same size.`);
+        }
+        if (!Array.isArray(counts)) throw new TypeError("Counts is not a list");
+        for (let i = 0; i < counts.length; i++) {
+          const c = counts[i];
+          if (!(isFiniteNumber(c) && c >= 0)) throw cwError("InvalidParameterValueException", `The collection ${memberPath(index, "Counts")} must contain non-negative numbers.`);
+        }
+        out.c = counts.slice();
+      }
+      out.v = values.slice();
+    } else if (hasValue) {
+      if (!isFiniteNumber(datum.Value)) throw cwError("InvalidParameterValueException", `The parameter ${memberPath(index, "Value")} must be a finite number.`);
       out.v = [datum.Value];
     } else {
-      throw cwError("MissingRequiredParameterException", `The parameter ${at("Value")}, ${at("Values")} or ${at("StatisticValues")} is required.`);
+      throw cwError("MissingRequiredParameterException", `The parameter ${memberPath(index, "Value")}, ${memberPath(index, "Values")} or ${memberPath(index, "StatisticValues")} is required.`);
     }
     return out;
   }

@@ -112,7 +112,7 @@ export class XRayService implements SandboxService {
 
   /** In-process PutTraceSegments; malformed documents are dropped (returned for diagnostics). */
   putTraceSegmentsInternal(documents: string[]): { Id?: string; ErrorCode: string; Message: string }[] {
-    const unprocessed = documents.map((d) => this.ingest(d)).filter((u): u is NonNullable<typeof u> => !!u);
+    const unprocessed = this.ingestAll(documents);
     this.ctx.touch();
     return unprocessed;
   }
@@ -136,6 +136,16 @@ export class XRayService implements SandboxService {
 
   // ---------------------------------------------------------------- ingestion
 
+  /** Ingests documents in order; returns the UnprocessedTraceSegments of those that failed. */
+  private ingestAll(documents: readonly unknown[]): { Id?: string; ErrorCode: string; Message: string }[] {
+    const unprocessed: { Id?: string; ErrorCode: string; Message: string }[] = [];
+    for (let i = 0; i < documents.length; i++) {
+      const u = this.ingest(documents[i]);
+      if (u) unprocessed.push(u);
+    }
+    return unprocessed;
+  }
+
   /** Validates and stores one document; returns the UnprocessedTraceSegment on failure. */
   private ingest(raw: unknown): { Id?: string; ErrorCode: string; Message: string } | undefined {
     if (typeof raw !== "string") return { ErrorCode: "InvalidSegment", Message: "Segment document must be a JSON string." };
@@ -149,15 +159,16 @@ export class XRayService implements SandboxService {
     }
     if (!doc || typeof doc !== "object" || Array.isArray(doc)) return { ErrorCode: "JSONFormatError", Message: "Segment document must be a JSON object." };
     const id = typeof doc.id === "string" ? doc.id : undefined;
-    const fail = (ErrorCode: string, Message: string) => ({ Id: id, ErrorCode, Message });
-    if (!id || !SEGMENT_ID.test(id)) return fail("MissingParam", "Missing or invalid segment id (16 hexadecimal digits).");
-    if (typeof doc.trace_id !== "string" || !TRACE_ID.test(doc.trace_id)) return fail("InvalidTraceId", "Missing or invalid trace_id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx).");
-    if (typeof doc.name !== "string" || doc.name.length === 0 || doc.name.length > 200) return fail("MissingParam", "Missing or invalid name.");
-    if (typeof doc.start_time !== "number") return fail("MissingParam", "Missing start_time.");
+    // No per-document closures: tsx names every function created at runtime, which costs on this hot path.
+    if (!id || !SEGMENT_ID.test(id)) return { Id: id, ErrorCode: "MissingParam", Message: "Missing or invalid segment id (16 hexadecimal digits)." };
+    if (typeof doc.trace_id !== "string" || !TRACE_ID.test(doc.trace_id)) return { Id: id, ErrorCode: "InvalidTraceId", Message: "Missing or invalid trace_id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)." };
+    if (typeof doc.name !== "string" || doc.name.length === 0 || doc.name.length > 200) return { Id: id, ErrorCode: "MissingParam", Message: "Missing or invalid name." };
+    if (typeof doc.start_time !== "number") return { Id: id, ErrorCode: "MissingParam", Message: "Missing start_time." };
     const inProgress = doc.in_progress === true;
-    if (!inProgress && typeof doc.end_time !== "number") return fail("MissingParam", "Missing end_time or in_progress.");
-    if (doc.type === "subsegment" && (typeof doc.parent_id !== "string" || !SEGMENT_ID.test(doc.parent_id))) return fail("MissingParam", "A subsegment document needs a parent_id.");
-    if (doc.parent_id !== undefined && (typeof doc.parent_id !== "string" || !SEGMENT_ID.test(doc.parent_id))) return fail("InvalidParam", "Invalid parent_id.");
+    if (!inProgress && typeof doc.end_time !== "number") return { Id: id, ErrorCode: "MissingParam", Message: "Missing end_time or in_progress." };
+    const parentId = doc.parent_id;
+    if (doc.type === "subsegment" && (typeof parentId !== "string" || !SEGMENT_ID.test(parentId))) return { Id: id, ErrorCode: "MissingParam", Message: "A subsegment document needs a parent_id." };
+    if (parentId !== undefined && (typeof parentId !== "string" || !SEGMENT_ID.test(parentId))) return { Id: id, ErrorCode: "InvalidParam", Message: "Invalid parent_id." };
 
     const traceId = doc.trace_id;
     let t = this.traces.get(traceId);
@@ -202,7 +213,7 @@ export class XRayService implements SandboxService {
   private putTraceSegments(body: { TraceSegmentDocuments?: unknown }): object {
     const docs = body.TraceSegmentDocuments;
     if (!Array.isArray(docs)) throw invalid("TraceSegmentDocuments is required.");
-    const UnprocessedTraceSegments = docs.map((d) => this.ingest(d)).filter((u) => !!u);
+    const UnprocessedTraceSegments = this.ingestAll(docs);
     this.ctx.touch();
     return { UnprocessedTraceSegments };
   }
