@@ -93,7 +93,7 @@ export async function run(args: string[]): Promise<number> {
     const started = Date.now();
     const provisioned = await provisionShop(clients, shop, { log: (l) => (l.startsWith("warning") ? err(l) : undefined) });
     err(`provisioned ${shop.functions.length} functions, ${shop.apis.length} APIs, ${shop.queues.length} queues on ${endpoint} (${Date.now() - started} ms)`);
-    const state = createRun({ clients, shop, seed, rate, start: end - backfillMs, provisioned, concurrency, truthMinutes: !!values.truth, onError: (op, e) => err(`error: ${op}: ${(e as Error)?.message ?? e}`) });
+    const state = createRun({ clients, shop, seed, rate, start: end - backfillMs, provisioned, concurrency, truthMinutes: !!values.truth, writerThread: true, onError: (op, e) => err(`error: ${op}: ${(e as Error)?.message ?? e}`) });
     runState = state;
     const saveTruth = () => {
       if (values.truth) writeTruthFile(values.truth, state.truth.toJSON(new Date()));

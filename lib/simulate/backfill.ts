@@ -11,6 +11,7 @@ import type { ProvisionResult } from "./provision.ts";
 import type { Shop } from "./shop.ts";
 import { TruthRecorder } from "./truth.ts";
 import { SdkWriter, type TelemetryWriter } from "./writer.ts";
+import { ThreadWriter, targetIsCloneable } from "./writer-thread.ts";
 
 /**
  * Passes telemetry to the writer, holding back what lies in the future of `now`
@@ -71,6 +72,8 @@ export interface RunOptions {
   onError?: (operation: string, err: unknown) => void;
   /** Keep per-minute truth rows (default true). */
   truthMinutes?: boolean;
+  /** Make the API calls from a worker thread (simulating and calling side by side; default: this thread). */
+  writerThread?: boolean;
 }
 
 export interface SimulationRun {
@@ -89,7 +92,11 @@ export function createRun(o: RunOptions): SimulationRun {
   const truth = new TruthRecorder({ seed: o.seed, region: p.region, accountId: p.accountId, start, end: start }, { minutes: o.truthMinutes ?? true });
   for (const q of o.shop.queues) truth.queue(q.name, q.kind, q.kind === "source" ? 0 : (p.queueDepths[q.name] ?? 0));
   const metrics = new MetricAggregator();
-  const writer: TelemetryWriter = new SdkWriter(o.clients, { concurrency: o.concurrency ?? DEFAULT_CONCURRENCY, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError });
+  const concurrency = o.concurrency ?? DEFAULT_CONCURRENCY;
+  const writer: TelemetryWriter =
+    o.writerThread && targetIsCloneable(o.clients.target)
+      ? new ThreadWriter({ target: o.clients.target, concurrency, queueUrls: p.queueUrls, knownGroups: [...p.logGroups] }, o.onError)
+      : new SdkWriter(o.clients, { concurrency, queueUrls: p.queueUrls, knownGroups: p.logGroups, onError: o.onError });
   const gate = new ReleaseGate(writer);
   const simulation = new Simulation({ shop: o.shop, seed: o.seed, region: p.region, accountId: p.accountId, start, rate: o.rate, apiIds: p.apiIds, output: gate, truth, metrics });
   return { simulation, truth, metrics, writer, gate, start };

@@ -72,8 +72,8 @@ export class FragmentBuffer {
     return this.starts.length;
   }
 
-  /** Appends one JSON value (its text) with its sort key. */
-  add(json: string, key = 0): void {
+  /** Appends one JSON value (its text) with its sort key; returns its size in bytes. */
+  add(json: string, key = 0): number {
     const n = this.starts.length;
     // UTF-8 needs at most 3 bytes per UTF-16 unit; +1 for the comma.
     const need = this.used + json.length * 3 + 1;
@@ -88,7 +88,17 @@ export class FragmentBuffer {
       if (key < this.keys[n - 1]!) this.ordered = false;
     }
     this.keys.push(key);
-    this.used += this.buf.write(json, this.used, "utf8");
+    const bytes = this.buf.write(json, this.used, "utf8");
+    this.used += bytes;
+    return bytes;
+  }
+
+  /** Removes the fragment added last. */
+  pop(): void {
+    const start = this.starts.pop();
+    if (start === undefined) return;
+    this.keys.pop();
+    this.used = start;
   }
 
   /** The request body: prefix, the fragments in key order joined by commas, suffix. */

@@ -121,59 +121,44 @@ export interface TelemetryWriter extends SimulationOutput {
   close(): Promise<void>;
 }
 
-export interface SdkWriterOptions {
-  /** Requests in flight (default 32). */
-  concurrency?: number;
-  /** Queue name -> URL (from provisioning). */
-  queueUrls: Record<string, string>;
-  /** Log groups already created (provisioning creates the shop's). */
-  knownGroups?: Iterable<string>;
-  onError?: (operation: string, err: unknown) => void;
-}
+/** One API call's worth of telemetry, its body already encoded (bodies are whole buffers: they can move between threads). */
+export type WriteRequest =
+  | { kind: "logs"; group: string; stream: string; count: number; body: Buffer }
+  | { kind: "metrics"; namespace: string; count: number; body: Buffer }
+  | { kind: "traces"; count: number; body: Buffer }
+  | { kind: "message"; queue: string; body: string; attributes?: Record<string, SqsMessageAttribute> };
 
-/** Writes telemetry through SDK clients, in this thread. */
-export class SdkWriter implements TelemetryWriter {
-  readonly stats: WriterStats = {
-    putLogEvents: 0,
-    logEvents: 0,
-    createLogStream: 0,
-    putMetricData: 0,
-    datums: 0,
-    putTraceSegments: 0,
-    segments: 0,
-    sendMessage: 0,
-    rejectedLogEvents: 0,
-    unprocessedSegments: 0,
-    failures: 0,
-  };
-  /** First error per operation. */
-  readonly errors = new Map<string, string>();
-  private readonly pool: RequestPool;
+export const emptyWriterStats = (): WriterStats => ({
+  putLogEvents: 0,
+  logEvents: 0,
+  createLogStream: 0,
+  putMetricData: 0,
+  datums: 0,
+  putTraceSegments: 0,
+  segments: 0,
+  sendMessage: 0,
+  rejectedLogEvents: 0,
+  unprocessedSegments: 0,
+  failures: 0,
+});
+
+/**
+ * Cuts telemetry into API calls the way real services batch it (per stream, per namespace,
+ * up to the size limits) and encodes each event once, as it arrives, into its call's body.
+ */
+export class Batcher {
   private readonly buffers = new Map<string, StreamBuffer>();
-  private readonly streams = new Map<string, Promise<boolean>>();
-  private readonly groups = new Map<string, Promise<boolean>>();
   private traceBatch = new FragmentBuffer(1 << 20);
   private traceBytes = 0;
   private metricBatches = new Map<string, { data: FragmentBuffer; bytes: number }>();
 
-  constructor(
-    private readonly clients: AwsClients,
-    private readonly options: SdkWriterOptions,
-  ) {
-    this.pool = new RequestPool(options.concurrency ?? 32);
-    enableFastSerialization(clients);
-    // The SDK rebuilds each command's middleware chain per call unless told to cache it per command
-    // class (an SDK option): about a third of the per-call CPU, and a backfill makes thousands of calls.
-    for (const c of [clients.logs, clients.cloudwatch, clients.xray, clients.sqs]) c.config.cacheMiddleware = true;
-    for (const g of options.knownGroups ?? []) this.groups.set(g, Promise.resolve(true));
-  }
+  constructor(private readonly emit: (request: WriteRequest) => void) {}
 
   log(group: string, stream: string, events: LogEventInput[]): void {
     const key = `${group}\u0000${stream}`;
     let b = this.buffers.get(key);
     for (const e of events) {
-      const size = Buffer.byteLength(e.message, "utf8") + LOG_EVENT_OVERHEAD;
-      if (b && (b.events.count >= LOG_BATCH_EVENTS || b.bytes + size > LOG_BATCH_BYTES || Math.abs(e.timestamp - b.oldest) > LOG_BATCH_SPAN_MS)) {
+      if (b && (b.events.count >= LOG_BATCH_EVENTS || Math.abs(e.timestamp - b.oldest) > LOG_BATCH_SPAN_MS)) {
         this.flushBuffer(key, b);
         b = undefined;
       }
@@ -182,7 +167,18 @@ export class SdkWriter implements TelemetryWriter {
         this.buffers.set(key, b);
       }
       // Access logs arrive slightly out of order; the batch is sent in time order.
-      b.events.add(logEventJson(e), e.timestamp);
+      const json = logEventJson(e);
+      const written = b.events.add(json, e.timestamp);
+      // What CloudWatch Logs counts: the message's UTF-8 bytes + 26. An all-ASCII event (as many bytes as
+      // characters) has an all-ASCII message; only others are measured again.
+      const size = (written === json.length ? e.message.length : Buffer.byteLength(e.message, "utf8")) + LOG_EVENT_OVERHEAD;
+      if (b.bytes + size > LOG_BATCH_BYTES && b.events.count > 1) {
+        b.events.pop();
+        this.flushBuffer(key, b);
+        b = { group, stream, events: new FragmentBuffer(), bytes: 0, oldest: e.timestamp };
+        this.buffers.set(key, b);
+        b.events.add(json, e.timestamp);
+      }
       b.bytes += size;
       if (e.timestamp < b.oldest) b.oldest = e.timestamp;
     }
@@ -198,19 +194,7 @@ export class SdkWriter implements TelemetryWriter {
   }
 
   message(queue: string, body: string, attributes: Record<string, SqsMessageAttribute> | undefined): void {
-    const url = this.options.queueUrls[queue];
-    if (!url) {
-      this.fail("SendMessage", new Error(`no queue URL for ${queue}`));
-      return;
-    }
-    this.pool.run(async () => {
-      try {
-        await this.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, MessageAttributes: attributes as Record<string, MessageAttributeValue> | undefined }));
-        this.stats.sendMessage++;
-      } catch (err) {
-        this.fail("SendMessage", err);
-      }
-    });
+    this.emit({ kind: "message", queue, body, attributes });
   }
 
   /** Buffers datums per namespace; full batches (1,000 datums) are sent at once, the rest on flush. */
@@ -220,32 +204,13 @@ export class SdkWriter implements TelemetryWriter {
       if (!b) this.metricBatches.set(d.namespace, (b = { data: new FragmentBuffer(1 << 18), bytes: 0 }));
       const size = 160 + (d.datum.Values?.length ?? 0) * 24;
       if (b.data.count >= METRIC_BATCH || b.bytes + size > METRIC_BATCH_BYTES) {
-        this.sendMetrics(d.namespace, b.data);
+        this.emitMetrics(d.namespace, b.data);
         b.data = new FragmentBuffer(1 << 18);
         b.bytes = 0;
       }
       b.data.add(metricDatumJson(d.datum));
       b.bytes += size;
     }
-  }
-
-  private flushMetrics(): void {
-    for (const [namespace, b] of this.metricBatches) if (b.data.count) this.sendMetrics(namespace, b.data);
-    this.metricBatches.clear();
-  }
-
-  private sendMetrics(namespace: string, data: FragmentBuffer): void {
-    const body = data.body(putMetricDataFrame(namespace));
-    const count = data.count;
-    this.pool.run(async () => {
-      try {
-        await this.clients.cloudwatch.send(new PutMetricDataCommand(withEncodedBody({ Namespace: namespace, MetricData: [] }, body)));
-        this.stats.putMetricData++;
-        this.stats.datums += count;
-      } catch (err) {
-        this.fail("PutMetricData", err);
-      }
-    });
   }
 
   /** Sends buffered log events of streams whose oldest event is before `before` (all when omitted). */
@@ -257,7 +222,76 @@ export class SdkWriter implements TelemetryWriter {
   flush(): void {
     this.flushLogs();
     this.flushTraces();
-    this.flushMetrics();
+    for (const [namespace, b] of this.metricBatches) if (b.data.count) this.emitMetrics(namespace, b.data);
+    this.metricBatches.clear();
+  }
+
+  private emitMetrics(namespace: string, data: FragmentBuffer): void {
+    this.emit({ kind: "metrics", namespace, count: data.count, body: data.body(putMetricDataFrame(namespace)) });
+  }
+
+  private flushTraces(): void {
+    if (this.traceBatch.count === 0) return;
+    this.emit({ kind: "traces", count: this.traceBatch.count, body: this.traceBatch.body(PUT_TRACE_SEGMENTS_FRAME) });
+    this.traceBatch = new FragmentBuffer(1 << 20);
+    this.traceBytes = 0;
+  }
+
+  private flushBuffer(key: string, b: StreamBuffer): void {
+    this.buffers.delete(key);
+    if (b.events.count === 0) return;
+    this.emit({ kind: "logs", group: b.group, stream: b.stream, count: b.events.count, body: b.events.body(putLogEventsFrame(b.group, b.stream)) });
+  }
+}
+
+export interface SdkWriterOptions {
+  /** Requests in flight (default 32). */
+  concurrency?: number;
+  /** Queue name -> URL (from provisioning). */
+  queueUrls: Record<string, string>;
+  /** Log groups already created (provisioning creates the shop's). */
+  knownGroups?: Iterable<string>;
+  onError?: (operation: string, err: unknown) => void;
+}
+
+/** Makes the API calls of write requests through SDK clients, several in flight; creates log streams on first use. */
+export class SdkSender {
+  readonly stats: WriterStats = emptyWriterStats();
+  /** First error per operation. */
+  readonly errors = new Map<string, string>();
+  private readonly pool: RequestPool;
+  private readonly streams = new Map<string, Promise<boolean>>();
+  private readonly groups = new Map<string, Promise<boolean>>();
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly options: SdkWriterOptions,
+  ) {
+    this.pool = new RequestPool(options.concurrency ?? 32);
+    enableFastSerialization(clients);
+    // The SDK rebuilds each command's middleware chain per call unless told to cache it per command
+    // class (an SDK option): about a third of the per-call CPU, and a backfill makes thousands of calls.
+    for (const c of [clients.logs, clients.cloudwatch, clients.xray, clients.sqs]) c.config.cacheMiddleware = true;
+    for (const g of options.knownGroups ?? []) this.groups.set(g, Promise.resolve(true));
+  }
+
+  get pending(): number {
+    return this.pool.pending;
+  }
+
+  /** Queues the request's call; `done` runs when it has finished (written or failed). */
+  send(r: WriteRequest, done?: () => void): void {
+    this.pool.run(async () => {
+      try {
+        if (r.kind === "logs") {
+          if (await this.ensureStream(r.group, r.stream)) await this.putEvents(r, true);
+        } else if (r.kind === "metrics") await this.putMetrics(r);
+        else if (r.kind === "traces") await this.putTraces(r);
+        else await this.sendMessage(r);
+      } finally {
+        done?.();
+      }
+    });
   }
 
   async backpressure(): Promise<void> {
@@ -265,12 +299,7 @@ export class SdkWriter implements TelemetryWriter {
   }
 
   async drain(): Promise<void> {
-    this.flush();
     await this.pool.drain();
-  }
-
-  async close(): Promise<void> {
-    await this.drain();
   }
 
   private fail(operation: string, err: unknown): void {
@@ -282,60 +311,64 @@ export class SdkWriter implements TelemetryWriter {
     }
   }
 
-  private flushTraces(): void {
-    if (this.traceBatch.count === 0) return;
-    const body = this.traceBatch.body(PUT_TRACE_SEGMENTS_FRAME);
-    const count = this.traceBatch.count;
-    this.traceBatch = new FragmentBuffer(1 << 20);
-    this.traceBytes = 0;
-    this.pool.run(async () => {
-      try {
-        const out = await this.clients.xray.send(new PutTraceSegmentsCommand(withEncodedBody({ TraceSegmentDocuments: [] }, body)));
-        this.stats.putTraceSegments++;
-        this.stats.segments += count - (out.UnprocessedTraceSegments?.length ?? 0);
-        if (out.UnprocessedTraceSegments?.length) {
-          this.stats.unprocessedSegments += out.UnprocessedTraceSegments.length;
-          const u = out.UnprocessedTraceSegments[0]!;
-          this.fail("PutTraceSegments", new Error(`unprocessed segment ${u.Id}: ${u.ErrorCode} ${u.Message}`));
-        }
-      } catch (err) {
-        this.fail("PutTraceSegments", err);
-      }
-    });
-  }
-
-  private flushBuffer(key: string, b: StreamBuffer): void {
-    this.buffers.delete(key);
-    if (b.events.count === 0) return;
-    const batch = { count: b.events.count, body: b.events.body(putLogEventsFrame(b.group, b.stream)) };
-    this.pool.run(async () => {
-      if (!(await this.ensureStream(b.group, b.stream))) return;
-      await this.putEvents(b, batch, true);
-    });
-  }
-
-  private async putEvents(b: StreamBuffer, batch: { count: number; body: Buffer }, retry: boolean): Promise<void> {
+  private async sendMessage(r: Extract<WriteRequest, { kind: "message" }>): Promise<void> {
+    const url = this.options.queueUrls[r.queue];
+    if (!url) return this.fail("SendMessage", new Error(`no queue URL for ${r.queue}`));
     try {
-      const out = await this.clients.logs.send(new PutLogEventsCommand(withEncodedBody({ logGroupName: b.group, logStreamName: b.stream, logEvents: [] }, batch.body)));
+      await this.clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: r.body, MessageAttributes: r.attributes as Record<string, MessageAttributeValue> | undefined }));
+      this.stats.sendMessage++;
+    } catch (err) {
+      this.fail("SendMessage", err);
+    }
+  }
+
+  private async putMetrics(r: Extract<WriteRequest, { kind: "metrics" }>): Promise<void> {
+    try {
+      await this.clients.cloudwatch.send(new PutMetricDataCommand(withEncodedBody({ Namespace: r.namespace, MetricData: [] }, r.body)));
+      this.stats.putMetricData++;
+      this.stats.datums += r.count;
+    } catch (err) {
+      this.fail("PutMetricData", err);
+    }
+  }
+
+  private async putTraces(r: Extract<WriteRequest, { kind: "traces" }>): Promise<void> {
+    try {
+      const out = await this.clients.xray.send(new PutTraceSegmentsCommand(withEncodedBody({ TraceSegmentDocuments: [] }, r.body)));
+      this.stats.putTraceSegments++;
+      this.stats.segments += r.count - (out.UnprocessedTraceSegments?.length ?? 0);
+      if (out.UnprocessedTraceSegments?.length) {
+        this.stats.unprocessedSegments += out.UnprocessedTraceSegments.length;
+        const u = out.UnprocessedTraceSegments[0]!;
+        this.fail("PutTraceSegments", new Error(`unprocessed segment ${u.Id}: ${u.ErrorCode} ${u.Message}`));
+      }
+    } catch (err) {
+      this.fail("PutTraceSegments", err);
+    }
+  }
+
+  private async putEvents(r: Extract<WriteRequest, { kind: "logs" }>, retry: boolean): Promise<void> {
+    try {
+      const out = await this.clients.logs.send(new PutLogEventsCommand(withEncodedBody({ logGroupName: r.group, logStreamName: r.stream, logEvents: [] }, r.body)));
       this.stats.putLogEvents++;
-      this.stats.logEvents += batch.count;
-      const r = out.rejectedLogEventsInfo;
-      if (r) {
+      this.stats.logEvents += r.count;
+      const x = out.rejectedLogEventsInfo;
+      if (x) {
         const rejected =
-          (r.tooOldLogEventEndIndex !== undefined ? r.tooOldLogEventEndIndex + 1 : 0) +
-          (r.expiredLogEventEndIndex !== undefined ? r.expiredLogEventEndIndex + 1 : 0) +
-          (r.tooNewLogEventStartIndex !== undefined ? batch.count - r.tooNewLogEventStartIndex : 0);
+          (x.tooOldLogEventEndIndex !== undefined ? x.tooOldLogEventEndIndex + 1 : 0) +
+          (x.expiredLogEventEndIndex !== undefined ? x.expiredLogEventEndIndex + 1 : 0) +
+          (x.tooNewLogEventStartIndex !== undefined ? r.count - x.tooNewLogEventStartIndex : 0);
         if (rejected > 0) {
           this.stats.rejectedLogEvents += rejected;
-          this.fail("PutLogEvents", new Error(`${rejected} events rejected in ${b.group} (${JSON.stringify(r)})`));
+          this.fail("PutLogEvents", new Error(`${rejected} events rejected in ${r.group} (${JSON.stringify(x)})`));
         }
       }
     } catch (err) {
       if (retry && err instanceof ResourceNotFoundException) {
         // The group or stream vanished (deleted, or created by someone else): create and retry once.
-        this.groups.delete(b.group);
-        this.streams.delete(`${b.group}\u0000${b.stream}`);
-        if (await this.ensureStream(b.group, b.stream)) return this.putEvents(b, batch, false);
+        this.groups.delete(r.group);
+        this.streams.delete(`${r.group}\u0000${r.stream}`);
+        if (await this.ensureStream(r.group, r.stream)) return this.putEvents(r, false);
         return;
       }
       this.fail("PutLogEvents", err);
@@ -377,5 +410,61 @@ export class SdkWriter implements TelemetryWriter {
       this.streams.set(key, p);
     }
     return p;
+  }
+}
+
+/** Writes telemetry through SDK clients, in this thread. */
+export class SdkWriter implements TelemetryWriter {
+  private readonly sender: SdkSender;
+  private readonly batcher: Batcher;
+
+  constructor(clients: AwsClients, options: SdkWriterOptions) {
+    this.sender = new SdkSender(clients, options);
+    this.batcher = new Batcher((r) => this.sender.send(r));
+  }
+
+  get stats(): WriterStats {
+    return this.sender.stats;
+  }
+
+  get errors(): Map<string, string> {
+    return this.sender.errors;
+  }
+
+  log(group: string, stream: string, events: LogEventInput[]): void {
+    this.batcher.log(group, stream, events);
+  }
+
+  traces(documents: string[]): void {
+    this.batcher.traces(documents);
+  }
+
+  message(queue: string, body: string, attributes: Record<string, SqsMessageAttribute> | undefined): void {
+    this.batcher.message(queue, body, attributes);
+  }
+
+  metrics(datums: NamespacedDatum[]): void {
+    this.batcher.metrics(datums);
+  }
+
+  flushLogs(before?: number): void {
+    this.batcher.flushLogs(before);
+  }
+
+  flush(): void {
+    this.batcher.flush();
+  }
+
+  async backpressure(): Promise<void> {
+    await this.sender.backpressure();
+  }
+
+  async drain(): Promise<void> {
+    this.batcher.flush();
+    await this.sender.drain();
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
   }
 }
