@@ -33,6 +33,45 @@ export function seriesId(namespace: string, name: string, dims: Dimension[]): st
   return id;
 }
 
+interface LookupNode<T> {
+  next: Map<string, LookupNode<T>> | undefined;
+  value: T | undefined;
+}
+
+/**
+ * Exact (namespace, name, sorted dimensions) -> value lookups that walk the parts one by
+ * one instead of building and hashing a series id string per datum.
+ */
+export class SeriesLookup<T> {
+  private root: LookupNode<T> = { next: undefined, value: undefined };
+
+  get(namespace: string, name: string, dims: Dimension[]): T | undefined {
+    let node = this.root.next?.get(namespace)?.next?.get(name);
+    for (let i = 0; node && i < dims.length; i++) node = node.next?.get(dims[i]!.Name)?.next?.get(dims[i]!.Value);
+    return node?.value;
+  }
+
+  set(namespace: string, name: string, dims: Dimension[], value: T): void {
+    let node = child(child(this.root, namespace), name);
+    for (let i = 0; i < dims.length; i++) node = child(child(node, dims[i]!.Name), dims[i]!.Value);
+    node.value = value;
+  }
+
+  clear(): void {
+    this.root = { next: undefined, value: undefined };
+  }
+}
+
+function child<T>(node: LookupNode<T>, key: string): LookupNode<T> {
+  node.next ??= new Map();
+  let c = node.next.get(key);
+  if (!c) {
+    c = { next: undefined, value: undefined };
+    node.next.set(key, c);
+  }
+  return c;
+}
+
 /** Dimensions sorted by name, the canonical order used for identity and output (the input when already sorted). */
 export function sortDimensions(dims: Dimension[] | undefined): Dimension[] {
   if (!dims || dims.length === 0) return [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AwsServiceError, type MetricDatumInput, type SandboxContext, type SandboxRequest } from "../core.ts";
 import { CloudWatchService } from "./cloudwatch.ts";
-import { seriesId } from "./cloudwatch-store.ts";
+import { SeriesLookup, seriesId } from "./cloudwatch-store.ts";
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const sec = (ms: number) => ms / 1000;
@@ -191,6 +191,31 @@ describe("PutMetricData storage", () => {
     ]);
   });
 
+  it("keeps one series per series id, even for dimensions whose parts differ but join the same", () => {
+    const ctx = context();
+    const cw = new CloudWatchService(ctx);
+    const t = sec(NOW);
+    cw.putMetricDataInternal("N", [{ MetricName: "M", Dimensions: [{ Name: "A\u0001x", Value: "y" }], Value: 1, Timestamp: t }]);
+    cw.putMetricDataInternal("N", [{ MetricName: "M", Dimensions: [{ Name: "A", Value: "x\u0001y" }], Value: 2, Timestamp: t }]);
+    cw.putMetricDataInternal("N", [{ MetricName: "M", Dimensions: [{ Name: "A\u0001x", Value: "y" }], Value: 3, Timestamp: t }]);
+    const series = cw.snapshot().series;
+    expect(series.map((s) => [s.dims, s.c])).toEqual([[[{ Name: "A\u0001x", Value: "y" }], [-3]]]);
+  });
+
+  it("finds series again after a restore", () => {
+    const ctx = context();
+    const cw = new CloudWatchService(ctx);
+    const datum = { MetricName: "M", Dimensions: [{ Name: "A", Value: "1" }], Value: 1, Timestamp: sec(NOW) };
+    cw.putMetricDataInternal("N", [datum]);
+    const copy = new CloudWatchService(ctx);
+    copy.restore(JSON.parse(JSON.stringify(cw.snapshot())));
+    copy.putMetricDataInternal("N", [datum]);
+    cw.restore({ series: [], pending: [] });
+    cw.putMetricDataInternal("N", [datum]);
+    expect(copy.snapshot().series.map((s) => s.c)).toEqual([[2]]);
+    expect(cw.snapshot().series.map((s) => s.c)).toEqual([[1]]);
+  });
+
   it("keeps its own copy of in-process Values and Counts", () => {
     const ctx = context();
     const cw = new CloudWatchService(ctx);
@@ -219,5 +244,39 @@ describe("seriesId", () => {
     },
   ])("$id", ({ dims, id }) => {
     expect(seriesId("NS", "M", dims)).toBe(id);
+  });
+});
+
+describe("SeriesLookup", () => {
+  const a1 = [{ Name: "A", Value: "1" }];
+  const a1b2 = [
+    { Name: "A", Value: "1" },
+    { Name: "B", Value: "2" },
+  ];
+  const lookup = new SeriesLookup<string>();
+  lookup.set("N", "M", [], "none");
+  lookup.set("N", "M", a1, "a1");
+  lookup.set("N", "M", a1b2, "a1b2");
+  lookup.set("N", "M2", a1, "m2");
+  it.each([
+    { ns: "N", name: "M", dims: [], expected: "none" },
+    { ns: "N", name: "M", dims: a1, expected: "a1" },
+    { ns: "N", name: "M", dims: a1b2, expected: "a1b2" },
+    { ns: "N", name: "M2", dims: a1, expected: "m2" },
+    { ns: "N", name: "M2", dims: [], expected: undefined },
+    { ns: "N", name: "M", dims: [{ Name: "A", Value: "2" }], expected: undefined },
+    { ns: "N", name: "M", dims: [{ Name: "B", Value: "2" }], expected: undefined },
+    { ns: "N", name: "M", dims: [...a1b2, { Name: "C", Value: "3" }], expected: undefined },
+    { ns: "X", name: "M", dims: [], expected: undefined },
+    { ns: "N", name: "A", dims: [], expected: undefined },
+  ])("$ns $name $dims.length -> $expected", ({ ns, name, dims, expected }) => {
+    expect(lookup.get(ns, name, dims)).toBe(expected);
+  });
+
+  it("forgets everything on clear", () => {
+    const l = new SeriesLookup<number>();
+    l.set("N", "M", a1, 1);
+    l.clear();
+    expect(l.get("N", "M", a1)).toBeUndefined();
   });
 });

@@ -14,7 +14,7 @@ import {
   type SandboxService,
 } from "../core.ts";
 import { jsonProtocol } from "../protocols.ts";
-import { MetricSeries, seriesId, sortDimensions, type Dimension, type PeriodSlice, type SeriesSnapshot } from "./cloudwatch-store.ts";
+import { MetricSeries, SeriesLookup, seriesId, sortDimensions, type Dimension, type PeriodSlice, type SeriesSnapshot } from "./cloudwatch-store.ts";
 import { MetricMathError, evaluateExpression, parseExpression, referencedIds, usesMetrics, type ExpressionNode, type MathSeries } from "./cloudwatch-math.ts";
 
 const QUERY_CODES: Record<string, string> = {
@@ -140,6 +140,8 @@ export class CloudWatchService implements SandboxService {
   readonly resolve: SandboxService["resolve"];
 
   private series = new Map<string, MetricSeries>();
+  /** A cache of `series` by the parts of the id, for ingestion (series are never removed but by restore). */
+  private lookup = new SeriesLookup<MetricSeries>();
   private sortedIds: string[] | null = null;
   private pending: PendingDatum[] = [];
 
@@ -179,6 +181,7 @@ export class CloudWatchService implements SandboxService {
   restore(state: unknown): void {
     const snap = state as CloudWatchSnapshot;
     this.series = new Map();
+    this.lookup.clear();
     for (const s of snap?.series ?? []) {
       const series = MetricSeries.fromJSON(s);
       this.series.set(series.id, series);
@@ -274,12 +277,17 @@ export class CloudWatchService implements SandboxService {
   }
 
   private apply(namespace: string, d: NormalizedDatum, now: number): void {
-    const id = seriesId(namespace, d.n, d.dims);
-    let series = this.series.get(id);
+    let series = this.lookup.get(namespace, d.n, d.dims);
     if (!series) {
-      series = new MetricSeries(id, namespace, d.n, d.dims.map((x) => ({ Name: x.Name, Value: x.Value })), d.u, now);
-      this.series.set(id, series);
-      this.sortedIds = null;
+      // The series id stays the identity; the lookup only remembers what it resolved to.
+      const id = seriesId(namespace, d.n, d.dims);
+      series = this.series.get(id);
+      if (!series) {
+        series = new MetricSeries(id, namespace, d.n, d.dims.map((x) => ({ Name: x.Name, Value: x.Value })), d.u, now);
+        this.series.set(id, series);
+        this.sortedIds = null;
+      }
+      this.lookup.set(namespace, d.n, d.dims, series);
     }
     series.unit = d.u;
     series.lastPut = Math.max(series.lastPut, now);
