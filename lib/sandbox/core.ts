@@ -186,12 +186,24 @@ export interface SandboxContext {
 
 /** AWS-style ids. */
 export function newRequestId(rand: () => number): string {
-  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${"89ab"[Math.floor(rand() * 4)]}${hex(3)}-${hex(12)}`;
+  // Once per request: no closures (tsx names each one created at runtime); draws rand in the same order as ever.
+  const a = hexId(rand, 8);
+  const b = hexId(rand, 4);
+  const c = hexId(rand, 3);
+  const variant = "89ab"[Math.floor(rand() * 4)]!;
+  const d = hexId(rand, 3);
+  return `${a}-${b}-4${c}-${variant}${d}-${hexId(rand, 12)}`;
 }
 
+const HEX_DIGITS = "0123456789abcdef";
+
 export function hexId(rand: () => number, length: number): string {
-  return Array.from({ length }, () => Math.floor(rand() * 16).toString(16)).join("");
+  let out = "";
+  for (let i = 0; i < length; i++) {
+    const digit = Math.floor(rand() * 16);
+    out += digit >= 0 && digit < 16 ? HEX_DIGITS[digit]! : digit.toString(16);
+  }
+  return out;
 }
 
 /** Opaque pagination tokens: base64 of a JSON cursor (AWS tokens are opaque too). */
