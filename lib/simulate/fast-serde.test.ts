@@ -7,6 +7,7 @@ import {
   FragmentBuffer,
   PUT_TRACE_SEGMENTS_FRAME,
   enableFastSerialization,
+  jsonStringArrayBody,
   logEventJson,
   metricDatumJson,
   putLogEventsFrame,
@@ -117,5 +118,24 @@ describe("fast serialization", () => {
     const [e, f] = await bodies((fast) => make(fast).xray.send(new PutTraceSegmentsCommand(fast ? withEncodedBody({ TraceSegmentDocuments: [] }, segments.body(PUT_TRACE_SEGMENTS_FRAME)) : { TraceSegmentDocuments: docs })));
     expect(f).toEqual(e);
     expect(f.TraceSegmentDocuments).toEqual(docs);
+  });
+
+  it("escapes raw UTF-8 strings into a JSON array exactly as JSON.stringify does", () => {
+    const controls = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join("");
+    const cases: string[][] = [
+      [],
+      [""],
+      ["plain"],
+      ['{"id":"0123456789abcdef","name":"x \\"quoted\\" \\\\ back"}'],
+      [controls, "\u007f del", 'é ✓ 𝄞 "mixed" \\ \n\t'],
+      ["a", "", "b,c", "[1,2]", '"', "\\"],
+      Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, s: "x".repeat(i), q: '"'.repeat(i % 5), n: "\n".repeat(i % 3) })),
+    ];
+    for (const strings of cases) {
+      const buffer = new FragmentBuffer(4);
+      for (const x of strings) buffer.add(x);
+      const body = jsonStringArrayBody({ prefix: '{"TraceSegmentDocuments":[', suffix: "]}" }, buffer.contents());
+      expect(body.toString("utf8")).toBe(JSON.stringify({ TraceSegmentDocuments: strings }));
+    }
   });
 });

@@ -93,6 +93,11 @@ export class FragmentBuffer {
     return bytes;
   }
 
+  /** The fragments' bytes as stored (each after the first starts with a comma) and where each starts; the buffer is not to be used after. */
+  contents(): RawFragments {
+    return { bytes: this.buf, starts: this.starts, used: this.used };
+  }
+
   /** Removes the fragment added last. */
   pop(): void {
     const start = this.starts.pop();
@@ -124,6 +129,62 @@ export class FragmentBuffer {
     out.write(frame.suffix, at, "utf8");
     return out;
   }
+}
+
+/** Fragments as a FragmentBuffer stores them: `bytes[0, used)`, fragment i from starts[i] (after its comma) to the next start. */
+export interface RawFragments {
+  bytes: Uint8Array;
+  starts: number[];
+  used: number;
+}
+
+/** Bytes JSON writes for a byte of a string (the escapes of JSON.stringify: \" \\ \b \f \n \r \t, \u00XX for other controls). */
+const ESCAPE_WIDTH = new Uint8Array(256).map((_, b) => (b === 0x22 || b === 0x5c ? 2 : b < 0x20 ? ([8, 9, 10, 12, 13].includes(b) ? 2 : 6) : 1));
+const SHORT_ESCAPE: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
+const HEX = "0123456789abcdef";
+
+/**
+ * The request body of a JSON array of strings whose UTF-8 text is in `raw` (fragments as a
+ * FragmentBuffer stores them): prefix, each string quoted and escaped as JSON.stringify does,
+ * commas, suffix. Escaping the bytes costs a fraction of JSON.stringify on the strings (and can
+ * run in another thread). Strings must be valid Unicode: a lone surrogate was already written
+ * as U+FFFD, where JSON.stringify would write \udXXX.
+ */
+export function jsonStringArrayBody(frame: { prefix: string; suffix: string }, raw: RawFragments): Buffer {
+  const { bytes, starts, used } = raw;
+  const n = starts.length;
+  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + 2 * n;
+  // Commas between fragments are stored already (and count once each).
+  for (let i = 0; i < used; i++) size += ESCAPE_WIDTH[bytes[i]!]!;
+  // The stored commas were counted as 1 byte each: right, as each is written once.
+  const out = Buffer.allocUnsafeSlow(size);
+  let o = out.write(frame.prefix, 0, "utf8");
+  for (let k = 0; k < n; k++) {
+    const from = k === 0 ? 0 : starts[k]! + 1;
+    const to = k + 1 < n ? starts[k + 1]! : used;
+    if (k > 0) out[o++] = 0x2c;
+    out[o++] = 0x22;
+    for (let i = from; i < to; i++) {
+      const b = bytes[i]!;
+      const w = ESCAPE_WIDTH[b]!;
+      if (w === 1) out[o++] = b;
+      else if (w === 2) {
+        out[o++] = 0x5c;
+        out[o++] = SHORT_ESCAPE[b] ?? b;
+      } else {
+        out[o++] = 0x5c;
+        out[o++] = 0x75;
+        out[o++] = 0x30;
+        out[o++] = 0x30;
+        out[o++] = HEX.charCodeAt(b >> 4);
+        out[o++] = HEX.charCodeAt(b & 15);
+      }
+    }
+    out[o++] = 0x22;
+  }
+  o += out.write(frame.suffix, o, "utf8");
+  if (o !== size) throw new Error(`jsonStringArrayBody: wrote ${o} bytes of ${size}`);
+  return out;
 }
 
 /** Gives a command input its request body, already encoded; the patched serializer sends it as is. */

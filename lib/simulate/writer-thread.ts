@@ -127,7 +127,10 @@ export class ThreadWriter implements TelemetryWriter {
   private post(request: WriteRequest): void {
     this.check();
     if (request.kind === "message") this.worker.postMessage({ type: "request", request } satisfies ToWorker);
-    else {
+    else if (request.kind === "traces") {
+      const bytes = ownBuffer(request.docs.bytes);
+      this.worker.postMessage({ type: "request", request: { ...request, docs: { ...request.docs, bytes: new Uint8Array(bytes) } } } satisfies ToWorker, [bytes]);
+    } else {
       const body = ownBuffer(request.body);
       this.worker.postMessage({ type: "request", request: { ...request, body: Buffer.from(body) } } satisfies ToWorker, [body]);
     }

@@ -20,11 +20,13 @@ import {
   FragmentBuffer,
   PUT_TRACE_SEGMENTS_FRAME,
   enableFastSerialization,
+  jsonStringArrayBody,
   logEventJson,
   metricDatumJson,
   putLogEventsFrame,
   putMetricDataFrame,
   withEncodedBody,
+  type RawFragments,
 } from "./fast-serde.ts";
 import type { NamespacedDatum } from "./metrics.ts";
 
@@ -125,7 +127,8 @@ export interface TelemetryWriter extends SimulationOutput {
 export type WriteRequest =
   | { kind: "logs"; group: string; stream: string; count: number; body: Buffer }
   | { kind: "metrics"; namespace: string; count: number; body: Buffer }
-  | { kind: "traces"; count: number; body: Buffer }
+  /** Segment documents as raw UTF-8 text; the sender escapes them into the body (jsonStringArrayBody). */
+  | { kind: "traces"; count: number; docs: RawFragments }
   | { kind: "message"; queue: string; body: string; attributes?: Record<string, SqsMessageAttribute> };
 
 export const emptyWriterStats = (): WriterStats => ({
@@ -188,7 +191,7 @@ export class Batcher {
     for (const d of documents) {
       const size = d.length + 4;
       if (this.traceBatch.count >= TRACE_BATCH || (this.traceBatch.count > 0 && this.traceBytes + size > TRACE_BATCH_BYTES)) this.flushTraces();
-      this.traceBatch.add(JSON.stringify(d));
+      this.traceBatch.add(d);
       this.traceBytes += size;
     }
   }
@@ -232,7 +235,7 @@ export class Batcher {
 
   private flushTraces(): void {
     if (this.traceBatch.count === 0) return;
-    this.emit({ kind: "traces", count: this.traceBatch.count, body: this.traceBatch.body(PUT_TRACE_SEGMENTS_FRAME) });
+    this.emit({ kind: "traces", count: this.traceBatch.count, docs: this.traceBatch.contents() });
     this.traceBatch = new FragmentBuffer(1 << 20);
     this.traceBytes = 0;
   }
@@ -334,7 +337,7 @@ export class SdkSender {
 
   private async putTraces(r: Extract<WriteRequest, { kind: "traces" }>): Promise<void> {
     try {
-      const out = await this.clients.xray.send(new PutTraceSegmentsCommand(withEncodedBody({ TraceSegmentDocuments: [] }, r.body)));
+      const out = await this.clients.xray.send(new PutTraceSegmentsCommand(withEncodedBody({ TraceSegmentDocuments: [] }, jsonStringArrayBody(PUT_TRACE_SEGMENTS_FRAME, r.docs))));
       this.stats.putTraceSegments++;
       this.stats.segments += r.count - (out.UnprocessedTraceSegments?.length ?? 0);
       if (out.UnprocessedTraceSegments?.length) {

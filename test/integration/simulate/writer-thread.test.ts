@@ -98,9 +98,9 @@ describe("ThreadWriter", () => {
   it("reports the worker's failed calls to the caller", async () => {
     const seen: [string, string][] = [];
     const w = new ThreadWriter({ target: sandboxTarget(sandbox.url), concurrency: 2, queueUrls: {}, knownGroups: [] }, (op, err) => seen.push([op, (err as Error).message]));
-    w.message("no-such-queue", "body", undefined, T0);
+    w.message("no-such-queue", "body", undefined);
     // A segment the endpoint rejects (no trace_id): an UnprocessedTraceSegment.
-    w.traces([JSON.stringify({ id: "0123456789abcdef", name: "x", start_time: 1, end_time: 2 })], T0);
+    w.traces([JSON.stringify({ id: "0123456789abcdef", name: "x", start_time: 1, end_time: 2 })]);
     await w.close();
     expect(w.stats.failures).toBe(2);
     expect([...w.errors.keys()].sort()).toEqual(["PutTraceSegments", "SendMessage"]);
