@@ -8,7 +8,7 @@ import {
   PUT_TRACE_SEGMENTS_FRAME,
   enableFastSerialization,
   jsonStringArrayBody,
-  logEventJson,
+  logEventsBody,
   metricDatumJson,
   putLogEventsFrame,
   putMetricDataFrame,
@@ -90,12 +90,14 @@ describe("fast serialization", () => {
     const group = "/aws/apigateway/shop-api/prod/access";
     const stream = 'stream "x"';
     const buffer = new FragmentBuffer(8); // tiny: grows several times
-    for (const e of events) buffer.add(logEventJson(e), e.timestamp);
+    for (const e of events) expect(buffer.add(e.message, e.timestamp)).toBe(Buffer.byteLength(e.message, "utf8"));
     expect(buffer.count).toBe(4);
     const sorted = events.map((e, i) => ({ e, i })).sort((x, y) => x.e.timestamp - y.e.timestamp || x.i - y.i).map((x) => x.e);
     const [a, b] = await bodies((fast) =>
       make(fast).logs.send(
-        new PutLogEventsCommand(fast ? withEncodedBody({ logGroupName: group, logStreamName: stream, logEvents: [] }, buffer.body(putLogEventsFrame(group, stream))) : { logGroupName: group, logStreamName: stream, logEvents: sorted }),
+        new PutLogEventsCommand(
+          fast ? withEncodedBody({ logGroupName: group, logStreamName: stream, logEvents: [] }, logEventsBody(putLogEventsFrame(group, stream), buffer.contents())) : { logGroupName: group, logStreamName: stream, logEvents: sorted },
+        ),
       ),
     );
     expect(b).toEqual(a);
@@ -136,6 +138,11 @@ describe("fast serialization", () => {
       for (const x of strings) buffer.add(x);
       const body = jsonStringArrayBody({ prefix: '{"TraceSegmentDocuments":[', suffix: "]}" }, buffer.contents());
       expect(body.toString("utf8")).toBe(JSON.stringify({ TraceSegmentDocuments: strings }));
+      // The same strings as log messages, added in reverse time order: sent oldest first.
+      const logs = new FragmentBuffer(4);
+      strings.forEach((x, i) => logs.add(x, 1767225600000 + (strings.length - i) * 7));
+      const events = strings.map((message, i) => ({ timestamp: 1767225600000 + (strings.length - i) * 7, message })).reverse();
+      expect(logEventsBody(putLogEventsFrame("/g", "s"), logs.contents()).toString("utf8")).toBe(JSON.stringify({ logGroupName: "/g", logStreamName: "s", logEvents: events }));
     }
   });
 });

@@ -31,10 +31,6 @@ const toEpochSeconds = (t: unknown): number | undefined => {
 export const putLogEventsBody: Serializer = (input) =>
   JSON.stringify({ logGroupName: input.logGroupName, logStreamName: input.logStreamName, logEvents: input.logEvents, sequenceToken: input.sequenceToken });
 
-/** One element of PutLogEvents' logEvents, as JSON.stringify writes it. */
-export const logEventJson = (e: { timestamp: number; message: string }): string =>
-  `{"timestamp":${Number.isFinite(e.timestamp) ? e.timestamp : "null"},"message":${JSON.stringify(e.message)}}`;
-
 /** One element of PutMetricData's MetricData (awsJson1_0: the timestamp in epoch seconds). */
 export const metricDatumJson = (d: object): string => JSON.stringify({ ...d, Timestamp: toEpochSeconds((d as { Timestamp?: unknown }).Timestamp) });
 
@@ -95,7 +91,7 @@ export class FragmentBuffer {
 
   /** The fragments' bytes as stored (each after the first starts with a comma) and where each starts; the buffer is not to be used after. */
   contents(): RawFragments {
-    return { bytes: this.buf, starts: this.starts, used: this.used };
+    return { bytes: this.buf, starts: this.starts, used: this.used, keys: this.keys, ordered: this.ordered };
   }
 
   /** Removes the fragment added last. */
@@ -136,6 +132,9 @@ export interface RawFragments {
   bytes: Uint8Array;
   starts: number[];
   used: number;
+  /** Sort key per fragment, and whether they were added in key order. */
+  keys: number[];
+  ordered: boolean;
 }
 
 /** Bytes JSON writes for a byte of a string (the escapes of JSON.stringify: \" \\ \b \f \n \r \t, \u00XX for other controls). */
@@ -143,47 +142,85 @@ const ESCAPE_WIDTH = new Uint8Array(256).map((_, b) => (b === 0x22 || b === 0x5c
 const SHORT_ESCAPE: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
 const HEX = "0123456789abcdef";
 
+/** Fragment k's bytes [from, to) (without the comma it was stored with). */
+const span = (raw: RawFragments, k: number): [number, number] => [k === 0 ? 0 : raw.starts[k]! + 1, k + 1 < raw.starts.length ? raw.starts[k + 1]! : raw.used];
+
+function escapedLength(bytes: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += ESCAPE_WIDTH[bytes[i]!]!;
+  return n;
+}
+
+/** Writes bytes[from, to) as the inside of a JSON string; returns the new offset. */
+function escapeInto(out: Buffer, o: number, bytes: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const b = bytes[i]!;
+    const w = ESCAPE_WIDTH[b]!;
+    if (w === 1) out[o++] = b;
+    else if (w === 2) {
+      out[o++] = 0x5c;
+      out[o++] = SHORT_ESCAPE[b] ?? b;
+    } else {
+      out[o++] = 0x5c;
+      out[o++] = 0x75;
+      out[o++] = 0x30;
+      out[o++] = 0x30;
+      out[o++] = HEX.charCodeAt(b >> 4);
+      out[o++] = HEX.charCodeAt(b & 15);
+    }
+  }
+  return o;
+}
+
+/** Fragment indexes in key order (stable). */
+const keyOrder = (raw: RawFragments): number[] => {
+  const order = raw.starts.map((_, i) => i);
+  return raw.ordered ? order : order.sort((a, b) => raw.keys[a]! - raw.keys[b]! || a - b);
+};
+
 /**
- * The request body of a JSON array of strings whose UTF-8 text is in `raw` (fragments as a
- * FragmentBuffer stores them): prefix, each string quoted and escaped as JSON.stringify does,
- * commas, suffix. Escaping the bytes costs a fraction of JSON.stringify on the strings (and can
- * run in another thread). Strings must be valid Unicode: a lone surrogate was already written
- * as U+FFFD, where JSON.stringify would write \udXXX.
+ * The request body of a JSON array of strings whose UTF-8 text is in `raw`: prefix, each string
+ * quoted and escaped as JSON.stringify does, commas, suffix. Escaping bytes costs a fraction of
+ * JSON.stringify on the strings, and can run in another thread. Strings must be valid Unicode: a
+ * lone surrogate was already written as U+FFFD, where JSON.stringify would write \udXXX.
  */
 export function jsonStringArrayBody(frame: { prefix: string; suffix: string }, raw: RawFragments): Buffer {
-  const { bytes, starts, used } = raw;
-  const n = starts.length;
-  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + 2 * n;
-  // Commas between fragments are stored already (and count once each).
-  for (let i = 0; i < used; i++) size += ESCAPE_WIDTH[bytes[i]!]!;
-  // The stored commas were counted as 1 byte each: right, as each is written once.
+  const n = raw.starts.length;
+  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + Math.max(0, n - 1) + 2 * n;
+  for (let k = 0; k < n; k++) size += escapedLength(raw.bytes, ...span(raw, k));
   const out = Buffer.allocUnsafeSlow(size);
   let o = out.write(frame.prefix, 0, "utf8");
   for (let k = 0; k < n; k++) {
-    const from = k === 0 ? 0 : starts[k]! + 1;
-    const to = k + 1 < n ? starts[k + 1]! : used;
     if (k > 0) out[o++] = 0x2c;
     out[o++] = 0x22;
-    for (let i = from; i < to; i++) {
-      const b = bytes[i]!;
-      const w = ESCAPE_WIDTH[b]!;
-      if (w === 1) out[o++] = b;
-      else if (w === 2) {
-        out[o++] = 0x5c;
-        out[o++] = SHORT_ESCAPE[b] ?? b;
-      } else {
-        out[o++] = 0x5c;
-        out[o++] = 0x75;
-        out[o++] = 0x30;
-        out[o++] = 0x30;
-        out[o++] = HEX.charCodeAt(b >> 4);
-        out[o++] = HEX.charCodeAt(b & 15);
-      }
-    }
+    o = escapeInto(out, o, raw.bytes, ...span(raw, k));
     out[o++] = 0x22;
   }
   o += out.write(frame.suffix, o, "utf8");
   if (o !== size) throw new Error(`jsonStringArrayBody: wrote ${o} bytes of ${size}`);
+  return out;
+}
+
+/**
+ * The body of PutLogEvents from raw messages (UTF-8, keyed by timestamp): the events in time
+ * order (stable), each `{"timestamp":T,"message":"…"}` as JSON.stringify writes it.
+ */
+export function logEventsBody(frame: { prefix: string; suffix: string }, raw: RawFragments): Buffer {
+  const order = keyOrder(raw);
+  const stamps = order.map((k) => `{"timestamp":${Number.isFinite(raw.keys[k]!) ? raw.keys[k] : "null"},"message":"`);
+  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + Math.max(0, order.length - 1);
+  for (let j = 0; j < order.length; j++) size += stamps[j]!.length + 2 + escapedLength(raw.bytes, ...span(raw, order[j]!));
+  const out = Buffer.allocUnsafeSlow(size);
+  let o = out.write(frame.prefix, 0, "utf8");
+  for (let j = 0; j < order.length; j++) {
+    if (j > 0) out[o++] = 0x2c;
+    o += out.write(stamps[j]!, o, "latin1");
+    o = escapeInto(out, o, raw.bytes, ...span(raw, order[j]!));
+    out[o++] = 0x22;
+    out[o++] = 0x7d;
+  }
+  o += out.write(frame.suffix, o, "utf8");
+  if (o !== size) throw new Error(`logEventsBody: wrote ${o} bytes of ${size}`);
   return out;
 }
 

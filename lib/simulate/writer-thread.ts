@@ -130,6 +130,9 @@ export class ThreadWriter implements TelemetryWriter {
     else if (request.kind === "traces") {
       const bytes = ownBuffer(request.docs.bytes);
       this.worker.postMessage({ type: "request", request: { ...request, docs: { ...request.docs, bytes: new Uint8Array(bytes) } } } satisfies ToWorker, [bytes]);
+    } else if (request.kind === "logs") {
+      const bytes = ownBuffer(request.events.bytes);
+      this.worker.postMessage({ type: "request", request: { ...request, events: { ...request.events, bytes: new Uint8Array(bytes) } } } satisfies ToWorker, [bytes]);
     } else {
       const body = ownBuffer(request.body);
       this.worker.postMessage({ type: "request", request: { ...request, body: Buffer.from(body) } } satisfies ToWorker, [body]);

@@ -42,7 +42,7 @@ port.on("message", (m: ToWorker) => {
   if (m.type === "request") {
     const r = m.request;
     // Bodies arrive as plain Uint8Arrays (a transferred buffer); the SDK sends them as they are.
-    sender.send(r.kind === "message" || r.kind === "traces" ? r : ({ ...r, body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) } as WriteRequest), finished);
+    sender.send(r.kind === "metrics" ? ({ ...r, body: Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength) } as WriteRequest) : r, finished);
     return;
   }
   const id = m.id;

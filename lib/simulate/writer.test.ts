@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LogEventInput } from "../sandbox/core.ts";
-import { PUT_TRACE_SEGMENTS_FRAME, jsonStringArrayBody } from "./fast-serde.ts";
+import { PUT_TRACE_SEGMENTS_FRAME, jsonStringArrayBody, logEventsBody, putLogEventsFrame } from "./fast-serde.ts";
 import { Batcher, LOG_BATCH_BYTES, LOG_BATCH_EVENTS, LOG_EVENT_OVERHEAD, METRIC_BATCH, TRACE_BATCH, type WriteRequest } from "./writer.ts";
 
 function batches(feed: (b: Batcher) => void): WriteRequest[] {
@@ -12,7 +12,14 @@ function batches(feed: (b: Batcher) => void): WriteRequest[] {
 }
 
 const bodyOf = (r: WriteRequest) =>
-  JSON.parse((r.kind === "traces" ? jsonStringArrayBody(PUT_TRACE_SEGMENTS_FRAME, r.docs) : Buffer.from((r as { body: Buffer }).body)).toString("utf8"));
+  JSON.parse(
+    (r.kind === "traces"
+      ? jsonStringArrayBody(PUT_TRACE_SEGMENTS_FRAME, r.docs)
+      : r.kind === "logs"
+        ? logEventsBody(putLogEventsFrame(r.group, r.stream), r.events)
+        : Buffer.from((r as { body: Buffer }).body)
+    ).toString("utf8"),
+  );
 const T0 = Date.parse("2026-11-20T00:00:00Z");
 const events = (n: number, message: (i: number) => string, step = 1): LogEventInput[] => Array.from({ length: n }, (_, i) => ({ timestamp: T0 + i * step, message: message(i) }));
 

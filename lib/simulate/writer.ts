@@ -21,7 +21,7 @@ import {
   PUT_TRACE_SEGMENTS_FRAME,
   enableFastSerialization,
   jsonStringArrayBody,
-  logEventJson,
+  logEventsBody,
   metricDatumJson,
   putLogEventsFrame,
   putMetricDataFrame,
@@ -125,7 +125,8 @@ export interface TelemetryWriter extends SimulationOutput {
 
 /** One API call's worth of telemetry, its body already encoded (bodies are whole buffers: they can move between threads). */
 export type WriteRequest =
-  | { kind: "logs"; group: string; stream: string; count: number; body: Buffer }
+  /** Raw UTF-8 messages keyed by timestamp; the sender escapes them into the body (logEventsBody). */
+  | { kind: "logs"; group: string; stream: string; count: number; events: RawFragments }
   | { kind: "metrics"; namespace: string; count: number; body: Buffer }
   /** Segment documents as raw UTF-8 text; the sender escapes them into the body (jsonStringArrayBody). */
   | { kind: "traces"; count: number; docs: RawFragments }
@@ -169,18 +170,15 @@ export class Batcher {
         b = { group, stream, events: new FragmentBuffer(), bytes: 0, oldest: e.timestamp };
         this.buffers.set(key, b);
       }
-      // Access logs arrive slightly out of order; the batch is sent in time order.
-      const json = logEventJson(e);
-      const written = b.events.add(json, e.timestamp);
-      // What CloudWatch Logs counts: the message's UTF-8 bytes + 26. An all-ASCII event (as many bytes as
-      // characters) has an all-ASCII message; only others are measured again.
-      const size = (written === json.length ? e.message.length : Buffer.byteLength(e.message, "utf8")) + LOG_EVENT_OVERHEAD;
+      // The raw message, keyed by its time (access logs arrive slightly out of order; the batch is
+      // sent in time order). What CloudWatch Logs counts is its UTF-8 bytes + 26.
+      const size = b.events.add(e.message, e.timestamp) + LOG_EVENT_OVERHEAD;
       if (b.bytes + size > LOG_BATCH_BYTES && b.events.count > 1) {
         b.events.pop();
         this.flushBuffer(key, b);
         b = { group, stream, events: new FragmentBuffer(), bytes: 0, oldest: e.timestamp };
         this.buffers.set(key, b);
-        b.events.add(json, e.timestamp);
+        b.events.add(e.message, e.timestamp);
       }
       b.bytes += size;
       if (e.timestamp < b.oldest) b.oldest = e.timestamp;
@@ -243,7 +241,7 @@ export class Batcher {
   private flushBuffer(key: string, b: StreamBuffer): void {
     this.buffers.delete(key);
     if (b.events.count === 0) return;
-    this.emit({ kind: "logs", group: b.group, stream: b.stream, count: b.events.count, body: b.events.body(putLogEventsFrame(b.group, b.stream)) });
+    this.emit({ kind: "logs", group: b.group, stream: b.stream, count: b.events.count, events: b.events.contents() });
   }
 }
 
@@ -352,7 +350,7 @@ export class SdkSender {
 
   private async putEvents(r: Extract<WriteRequest, { kind: "logs" }>, retry: boolean): Promise<void> {
     try {
-      const out = await this.clients.logs.send(new PutLogEventsCommand(withEncodedBody({ logGroupName: r.group, logStreamName: r.stream, logEvents: [] }, r.body)));
+      const out = await this.clients.logs.send(new PutLogEventsCommand(withEncodedBody({ logGroupName: r.group, logStreamName: r.stream, logEvents: [] }, logEventsBody(putLogEventsFrame(r.group, r.stream), r.events))));
       this.stats.putLogEvents++;
       this.stats.logEvents += r.count;
       const x = out.rejectedLogEventsInfo;
