@@ -137,40 +137,14 @@ export interface RawFragments {
   ordered: boolean;
 }
 
-/** Bytes JSON writes for a byte of a string (the escapes of JSON.stringify: \" \\ \b \f \n \r \t, \u00XX for other controls). */
-const ESCAPE_WIDTH = new Uint8Array(256).map((_, b) => (b === 0x22 || b === 0x5c ? 2 : b < 0x20 ? ([8, 9, 10, 12, 13].includes(b) ? 2 : 6) : 1));
-const SHORT_ESCAPE: Record<number, number> = { 8: 0x62, 9: 0x74, 10: 0x6e, 12: 0x66, 13: 0x72 };
-const HEX = "0123456789abcdef";
-
-/** Fragment k's bytes [from, to) (without the comma it was stored with). */
-const span = (raw: RawFragments, k: number): [number, number] => [k === 0 ? 0 : raw.starts[k]! + 1, k + 1 < raw.starts.length ? raw.starts[k + 1]! : raw.used];
-
-function escapedLength(bytes: Uint8Array, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) n += ESCAPE_WIDTH[bytes[i]!]!;
-  return n;
+/** Fragment k's text (without the comma it was stored with). */
+function fragmentText(raw: RawFragments, view: Buffer, k: number): string {
+  const from = k === 0 ? 0 : raw.starts[k]! + 1;
+  const to = k + 1 < raw.starts.length ? raw.starts[k + 1]! : raw.used;
+  return view.toString("utf8", from, to);
 }
 
-/** Writes bytes[from, to) as the inside of a JSON string; returns the new offset. */
-function escapeInto(out: Buffer, o: number, bytes: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    const b = bytes[i]!;
-    const w = ESCAPE_WIDTH[b]!;
-    if (w === 1) out[o++] = b;
-    else if (w === 2) {
-      out[o++] = 0x5c;
-      out[o++] = SHORT_ESCAPE[b] ?? b;
-    } else {
-      out[o++] = 0x5c;
-      out[o++] = 0x75;
-      out[o++] = 0x30;
-      out[o++] = 0x30;
-      out[o++] = HEX.charCodeAt(b >> 4);
-      out[o++] = HEX.charCodeAt(b & 15);
-    }
-  }
-  return o;
-}
+const viewOf = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** Fragment indexes in key order (stable). */
 const keyOrder = (raw: RawFragments): number[] => {
@@ -180,25 +154,16 @@ const keyOrder = (raw: RawFragments): number[] => {
 
 /**
  * The request body of a JSON array of strings whose UTF-8 text is in `raw`: prefix, each string
- * quoted and escaped as JSON.stringify does, commas, suffix. Escaping bytes costs a fraction of
- * JSON.stringify on the strings, and can run in another thread. Strings must be valid Unicode: a
- * lone surrogate was already written as U+FFFD, where JSON.stringify would write \udXXX.
+ * as JSON.stringify writes it, commas, suffix. Text decoded from bytes is flat, so V8 escapes it
+ * at full speed (and this can run in another thread than the one that made the strings). Strings
+ * must be valid Unicode: a lone surrogate was written as U+FFFD, where JSON.stringify would
+ * write \udXXX.
  */
 export function jsonStringArrayBody(frame: { prefix: string; suffix: string }, raw: RawFragments): Buffer {
-  const n = raw.starts.length;
-  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + Math.max(0, n - 1) + 2 * n;
-  for (let k = 0; k < n; k++) size += escapedLength(raw.bytes, ...span(raw, k));
-  const out = Buffer.allocUnsafeSlow(size);
-  let o = out.write(frame.prefix, 0, "utf8");
-  for (let k = 0; k < n; k++) {
-    if (k > 0) out[o++] = 0x2c;
-    out[o++] = 0x22;
-    o = escapeInto(out, o, raw.bytes, ...span(raw, k));
-    out[o++] = 0x22;
-  }
-  o += out.write(frame.suffix, o, "utf8");
-  if (o !== size) throw new Error(`jsonStringArrayBody: wrote ${o} bytes of ${size}`);
-  return out;
+  const view = viewOf(raw.bytes);
+  const parts = new Array<string>(raw.starts.length);
+  for (let k = 0; k < parts.length; k++) parts[k] = JSON.stringify(fragmentText(raw, view, k));
+  return Buffer.from(frame.prefix + parts.join(",") + frame.suffix, "utf8");
 }
 
 /**
@@ -206,22 +171,15 @@ export function jsonStringArrayBody(frame: { prefix: string; suffix: string }, r
  * order (stable), each `{"timestamp":T,"message":"…"}` as JSON.stringify writes it.
  */
 export function logEventsBody(frame: { prefix: string; suffix: string }, raw: RawFragments): Buffer {
+  const view = viewOf(raw.bytes);
   const order = keyOrder(raw);
-  const stamps = order.map((k) => `{"timestamp":${Number.isFinite(raw.keys[k]!) ? raw.keys[k] : "null"},"message":"`);
-  let size = Buffer.byteLength(frame.prefix, "utf8") + Buffer.byteLength(frame.suffix, "utf8") + Math.max(0, order.length - 1);
-  for (let j = 0; j < order.length; j++) size += stamps[j]!.length + 2 + escapedLength(raw.bytes, ...span(raw, order[j]!));
-  const out = Buffer.allocUnsafeSlow(size);
-  let o = out.write(frame.prefix, 0, "utf8");
+  const parts = new Array<string>(order.length);
   for (let j = 0; j < order.length; j++) {
-    if (j > 0) out[o++] = 0x2c;
-    o += out.write(stamps[j]!, o, "latin1");
-    o = escapeInto(out, o, raw.bytes, ...span(raw, order[j]!));
-    out[o++] = 0x22;
-    out[o++] = 0x7d;
+    const k = order[j]!;
+    const t = raw.keys[k]!;
+    parts[j] = `{"timestamp":${Number.isFinite(t) ? t : "null"},"message":${JSON.stringify(fragmentText(raw, view, k))}}`;
   }
-  o += out.write(frame.suffix, o, "utf8");
-  if (o !== size) throw new Error(`logEventsBody: wrote ${o} bytes of ${size}`);
-  return out;
+  return Buffer.from(frame.prefix + parts.join(",") + frame.suffix, "utf8");
 }
 
 /** Gives a command input its request body, already encoded; the patched serializer sends it as is. */
