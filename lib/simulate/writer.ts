@@ -2,6 +2,9 @@
  * Writes simulated telemetry through the AWS APIs with the batching real services use:
  * PutLogEvents (<= 10,000 events / 1 MB / 24 h per call, per stream), PutMetricData
  * (<= 1,000 datums per call), PutTraceSegments, SendMessage — several requests in flight.
+ * Two halves: the Batcher cuts telemetry into calls and keeps their contents as bytes, the
+ * SdkSender makes the calls. SdkWriter runs both in this thread; ThreadWriter
+ * (writer-thread.ts) runs the sender in a worker thread.
  */
 import {
   CreateLogGroupCommand,
