@@ -14,7 +14,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const YOUNG = "--max-semi-space-size";
 const args = process.argv.slice(2);
 const backfill = args[0] === "simulate" && args.includes("--backfill") && !args.includes("--live");
-if (backfill && !process.execArgv.some((a) => a.startsWith(YOUNG)) && !(process.env.NODE_OPTIONS ?? "").includes(YOUNG)) {
+const nodeOptions = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)];
+// Under a debugger or profiler, or with the flag given, this process is the one to run.
+const asIs = nodeOptions.some((a) => a.startsWith(YOUNG) || /^--(inspect|cpu-prof|heap-prof|prof\b)/.test(a));
+if (backfill && !asIs) {
   // Its own process group: a terminal's Ctrl-C reaches this process only, which passes it on once.
   const child = spawn(process.execPath, [...process.execArgv, `${YOUNG}=64`, "--single-threaded-gc", fileURLToPath(import.meta.url), ...args], { stdio: "inherit", detached: true });
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));

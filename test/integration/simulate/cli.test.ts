@@ -77,6 +77,65 @@ describe("faasight simulate", () => {
   }, 120_000);
 });
 
+describe("faasight simulate --backfill (the command)", () => {
+  const cli = path.join(root, "bin/faasight.js");
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // A preloaded hook in every process of the command reports its pid, parent and V8 flags.
+  const hook = () => {
+    const file = path.join(dir, "report-hook.cjs");
+    fs.writeFileSync(file, `process.stderr.write("PROC " + JSON.stringify({ pid: process.pid, ppid: process.ppid, execArgv: process.execArgv }) + "\\n");\n`);
+    return file;
+  };
+  // One line per process (its threads load the hook too).
+  const procs = (stderr: string) => {
+    const seen = new Map<number, { pid: number; ppid: number; execArgv: string[] }>();
+    for (const m of stderr.matchAll(/^PROC (.*)$/gm)) {
+      const p = JSON.parse(m[1]!) as { pid: number; ppid: number; execArgv: string[] };
+      if (!seen.has(p.pid)) seen.set(p.pid, p);
+    }
+    return [...seen.values()];
+  };
+
+  it("runs in a child process with a larger young generation, passes on its exit code and one SIGINT, and leaves no process behind", async () => {
+    const env = { ...process.env, NODE_OPTIONS: `--require ${hook()}` };
+    // A finished run: exit code 0 from the child, which ran with the flags.
+    const done = spawn(process.execPath, [cli, "simulate", "--endpoint", sandbox.url, "--backfill", "5m", "--functions", "2"], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    let out = "";
+    done.stderr!.on("data", (d) => (out += d));
+    expect(await new Promise((r) => done.once("exit", r))).toBe(0);
+    const [parent, child] = procs(out);
+    expect(procs(out)).toHaveLength(2);
+    expect(parent!.pid).toBe(done.pid);
+    expect(child!.ppid).toBe(done.pid);
+    expect(child!.execArgv).toEqual(expect.arrayContaining(["--max-semi-space-size=64", "--single-threaded-gc"]));
+    expect(out).toMatch(/backfilled .*: \d+ invocations/);
+
+    // Interrupted: the child gets the signal once (its default action ends it) and the command exits 130.
+    const long = spawn(process.execPath, [cli, "simulate", "--endpoint", sandbox.url, "--backfill", "30d"], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    let text = "";
+    long.stderr!.on("data", (d) => (text += d));
+    await vi.waitFor(() => expect(text).toMatch(/provisioned/), { timeout: 60_000, interval: 100 });
+    const childPid = procs(text).find((p) => p.ppid === long.pid)!.pid;
+    long.kill("SIGINT");
+    expect(await new Promise((r) => long.once("exit", r))).toBe(130);
+    await vi.waitFor(() => expect(alive(childPid)).toBe(false), { timeout: 10_000, interval: 100 });
+
+    // A user's own young-generation flag: no child process.
+    const own = spawn(process.execPath, ["--max-semi-space-size=32", cli, "simulate", "--endpoint", sandbox.url, "--backfill", "5m", "--functions", "2"], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+    let mine = "";
+    own.stderr!.on("data", (d) => (mine += d));
+    expect(await new Promise((r) => own.once("exit", r))).toBe(0);
+    expect(procs(mine)).toHaveLength(1);
+  }, 120_000);
+});
+
 describe("faasight sandbox", () => {
   const startChild = async (args: string[]) => {
     const child = spawn(process.execPath, [path.join(root, "bin/faasight.js"), "sandbox", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
