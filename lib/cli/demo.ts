@@ -145,7 +145,7 @@ export async function run(args: string[]): Promise<number> {
     const existing = await clients.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }));
     const provisioned = await provisionShop(clients, shop, {});
     const end = Math.floor(Date.now() / 60_000) * 60_000;
-    const runState = createRun({ clients, shop, seed, rate: 1, start: existing.Functions?.length ? end : end - backfillMs, provisioned, concurrency: 8, onError: (op, err) => log(`simulator: ${op}: ${(err as Error)?.message ?? err}`) });
+    const runState = createRun({ clients, shop, seed, rate: 1, start: existing.Functions?.length ? end : end - backfillMs, provisioned, concurrency: 8, writerThread: true, onError: (op, err) => log(`simulator: ${op}: ${(err as Error)?.message ?? err}`) });
     if (!existing.Functions?.length) {
       const t0 = Date.now();
       log(`simulating ${values.backfill ?? "1d"} of history for the default shop…`);
@@ -159,6 +159,8 @@ export async function run(args: string[]): Promise<number> {
         await live;
       });
     }
+    // The simulator's API calls run in a worker thread (this thread also serves the sandbox): closed after the live loop's last write.
+    stops.push(() => runState.writer.close());
   }
 
   const handle = getDb();

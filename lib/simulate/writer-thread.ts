@@ -159,5 +159,6 @@ export class ThreadWriter implements TelemetryWriter {
 
   private check(): void {
     if (this.failure) throw this.failure;
+    if (this.closed) throw new Error("writer thread: used after close()");
   }
 }
