@@ -102,27 +102,13 @@ export class FragmentBuffer {
     this.used = start;
   }
 
-  /** The request body: prefix, the fragments in key order joined by commas, suffix. */
+  /** The request body: prefix, the fragments in the order added, joined by commas, suffix (keys are for contents()). */
   body(frame: { prefix: string; suffix: string }): Buffer {
     const pre = Buffer.byteLength(frame.prefix, "utf8");
     const out = Buffer.allocUnsafeSlow(pre + this.used + Buffer.byteLength(frame.suffix, "utf8"));
     out.write(frame.prefix, 0, "utf8");
-    let at = pre;
-    if (this.ordered) {
-      this.buf.copy(out, at, 0, this.used);
-      at += this.used;
-    } else {
-      const order = this.starts.map((_, i) => i).sort((a, b) => this.keys[a]! - this.keys[b]! || a - b);
-      for (let j = 0; j < order.length; j++) {
-        const i = order[j]!;
-        // Each fragment's own bytes, without the comma it was stored with.
-        const from = i === 0 ? 0 : this.starts[i]! + 1;
-        const to = i + 1 < this.starts.length ? this.starts[i + 1]! : this.used;
-        if (j > 0) out[at++] = 0x2c;
-        at += this.buf.copy(out, at, from, to);
-      }
-    }
-    out.write(frame.suffix, at, "utf8");
+    this.buf.copy(out, pre, 0, this.used);
+    out.write(frame.suffix, pre + this.used, "utf8");
     return out;
   }
 }

@@ -8,9 +8,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { AwsTarget } from "../aws/clients.ts";
-import type { LogEventInput, SqsMessageAttribute } from "../sandbox/core.ts";
-import type { NamespacedDatum } from "./metrics.ts";
-import { Batcher, emptyWriterStats, type TelemetryWriter, type WriteRequest, type WriterStats } from "./writer.ts";
+import { BatchingWriter, emptyWriterStats, type WriteRequest, type WriterStats } from "./writer.ts";
 
 /** What the worker needs to build its clients and sender (structured-cloneable). */
 export interface WriterThreadConfig {
@@ -38,10 +36,9 @@ function ownBuffer(body: Uint8Array): ArrayBuffer {
   return body.slice().buffer as ArrayBuffer;
 }
 
-export class ThreadWriter implements TelemetryWriter {
+export class ThreadWriter extends BatchingWriter {
   readonly stats: WriterStats = emptyWriterStats();
   readonly errors = new Map<string, string>();
-  private readonly batcher: Batcher;
   private readonly worker: Worker;
   private readonly maxBacklog: number;
   private sent = 0;
@@ -53,8 +50,8 @@ export class ThreadWriter implements TelemetryWriter {
   private closed = false;
 
   constructor(config: WriterThreadConfig, onError?: (operation: string, err: unknown) => void) {
+    super();
     this.maxBacklog = config.concurrency * 4;
-    this.batcher = new Batcher((r) => this.post(r));
     this.worker = new Worker(new URL("./writer-worker.boot.mjs", import.meta.url), { workerData: config });
     this.worker.on("message", (m: FromWorker) => {
       if (m.type === "progress" || m.type === "ack") {
@@ -79,30 +76,6 @@ export class ThreadWriter implements TelemetryWriter {
     });
   }
 
-  log(group: string, stream: string, events: LogEventInput[]): void {
-    this.batcher.log(group, stream, events);
-  }
-
-  traces(documents: string[]): void {
-    this.batcher.traces(documents);
-  }
-
-  message(queue: string, body: string, attributes: Record<string, SqsMessageAttribute> | undefined): void {
-    this.batcher.message(queue, body, attributes);
-  }
-
-  metrics(datums: NamespacedDatum[]): void {
-    this.batcher.metrics(datums);
-  }
-
-  flushLogs(before?: number): void {
-    this.batcher.flushLogs(before);
-  }
-
-  flush(): void {
-    this.batcher.flush();
-  }
-
   async backpressure(): Promise<void> {
     while (this.sent - this.completed > this.maxBacklog) await this.next();
     this.check();
@@ -124,7 +97,7 @@ export class ThreadWriter implements TelemetryWriter {
     }
   }
 
-  private post(request: WriteRequest): void {
+  protected send(request: WriteRequest): void {
     this.check();
     if (request.kind === "message") this.worker.postMessage({ type: "request", request } satisfies ToWorker);
     else if (request.kind === "traces") {

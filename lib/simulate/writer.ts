@@ -417,23 +417,17 @@ export class SdkSender {
   }
 }
 
-/** Writes telemetry through SDK clients, in this thread. */
-export class SdkWriter implements TelemetryWriter {
-  private readonly sender: SdkSender;
-  private readonly batcher: Batcher;
+/** A TelemetryWriter whose telemetry is cut into calls by a Batcher; subclasses make the calls. */
+export abstract class BatchingWriter implements TelemetryWriter {
+  abstract readonly stats: WriterStats;
+  abstract readonly errors: Map<string, string>;
+  protected readonly batcher = new Batcher((r) => this.send(r));
 
-  constructor(clients: AwsClients, options: SdkWriterOptions) {
-    this.sender = new SdkSender(clients, options);
-    this.batcher = new Batcher((r) => this.sender.send(r));
-  }
-
-  get stats(): WriterStats {
-    return this.sender.stats;
-  }
-
-  get errors(): Map<string, string> {
-    return this.sender.errors;
-  }
+  /** Makes (or hands over) the call of one request the Batcher emitted. */
+  protected abstract send(request: WriteRequest): void;
+  abstract backpressure(): Promise<void>;
+  abstract drain(): Promise<void>;
+  abstract close(): Promise<void>;
 
   log(group: string, stream: string, events: LogEventInput[]): void {
     this.batcher.log(group, stream, events);
@@ -457,6 +451,28 @@ export class SdkWriter implements TelemetryWriter {
 
   flush(): void {
     this.batcher.flush();
+  }
+}
+
+/** Writes telemetry through SDK clients, in this thread. */
+export class SdkWriter extends BatchingWriter {
+  private readonly sender: SdkSender;
+
+  constructor(clients: AwsClients, options: SdkWriterOptions) {
+    super();
+    this.sender = new SdkSender(clients, options);
+  }
+
+  get stats(): WriterStats {
+    return this.sender.stats;
+  }
+
+  get errors(): Map<string, string> {
+    return this.sender.errors;
+  }
+
+  protected send(request: WriteRequest): void {
+    this.sender.send(request);
   }
 
   async backpressure(): Promise<void> {
